@@ -37,16 +37,90 @@ static const char *const tunnel_attr_names[] = {
 	[KIPSEC_A_TUNNEL_LOCAL_IPV6] = "local-ipv6",
 	[KIPSEC_A_TUNNEL_REMOTE_IPV4] = "remote-ipv4",
 	[KIPSEC_A_TUNNEL_REMOTE_IPV6] = "remote-ipv6",
+	[KIPSEC_A_TUNNEL_STATS] = "stats",
 };
+
+static const char *const sa_attr_names[] = {
+	[KIPSEC_A_SA_IFINDEX] = "ifindex",
+	[KIPSEC_A_SA_IFNAME] = "ifname",
+	[KIPSEC_A_SA_DIR] = "dir",
+	[KIPSEC_A_SA_SPI] = "spi",
+	[KIPSEC_A_SA_PROTO] = "proto",
+	[KIPSEC_A_SA_SPI_MIN] = "spi-min",
+	[KIPSEC_A_SA_SPI_MAX] = "spi-max",
+	[KIPSEC_A_SA_AEAD_ALG] = "aead-alg",
+	[KIPSEC_A_SA_AEAD_KEY] = "aead-key",
+	[KIPSEC_A_SA_ICV_BITS] = "icv-bits",
+	[KIPSEC_A_SA_ENC_ALG] = "enc-alg",
+	[KIPSEC_A_SA_ENC_KEY] = "enc-key",
+	[KIPSEC_A_SA_AUTH_ALG] = "auth-alg",
+	[KIPSEC_A_SA_AUTH_KEY] = "auth-key",
+	[KIPSEC_A_SA_KEY_BITS] = "key-bits",
+	[KIPSEC_A_SA_REPLAY_WINDOW] = "replay-window",
+	[KIPSEC_A_SA_FLAGS] = "flags",
+	[KIPSEC_A_SA_PID_LOCAL_IPV4] = "pid-local-ipv4",
+	[KIPSEC_A_SA_PID_LOCAL_IPV6] = "pid-local-ipv6",
+	[KIPSEC_A_SA_PID_LOCAL_PREFIXLEN] = "pid-local-prefixlen",
+	[KIPSEC_A_SA_PID_REMOTE_IPV4] = "pid-remote-ipv4",
+	[KIPSEC_A_SA_PID_REMOTE_IPV6] = "pid-remote-ipv6",
+	[KIPSEC_A_SA_PID_REMOTE_PREFIXLEN] = "pid-remote-prefixlen",
+	[KIPSEC_A_SA_PID_PROTO] = "pid-proto",
+	[KIPSEC_A_SA_PID_LPORT_MIN] = "pid-lport-min",
+	[KIPSEC_A_SA_PID_LPORT_MAX] = "pid-lport-max",
+	[KIPSEC_A_SA_PID_RPORT_MIN] = "pid-rport-min",
+	[KIPSEC_A_SA_PID_RPORT_MAX] = "pid-rport-max",
+	[KIPSEC_A_SA_OUTER_SRC_IPV4] = "outer-src-ipv4",
+	[KIPSEC_A_SA_OUTER_SRC_IPV6] = "outer-src-ipv6",
+	[KIPSEC_A_SA_OUTER_DST_IPV4] = "outer-dst-ipv4",
+	[KIPSEC_A_SA_OUTER_DST_IPV6] = "outer-dst-ipv6",
+	[KIPSEC_A_SA_SEQ] = "seq",
+	[KIPSEC_A_SA_STATS] = "stats",
+	[KIPSEC_A_SA_PAD] = "pad",
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *attr_name(const char *const *names, size_t n, int type,
+			     char *buf, size_t len)
+{
+	if (type > 0 && (size_t)type < n && names[type])
+		return names[type];
+	snprintf(buf, len, "attribute %d", type);
+	return buf;
+}
 
 const char *kipsec_nl_tunnel_attr_name(int type, char *buf, size_t len)
 {
-	if (type > 0 && type < (int)(sizeof(tunnel_attr_names) /
-				     sizeof(tunnel_attr_names[0])) &&
-	    tunnel_attr_names[type])
-		return tunnel_attr_names[type];
-	snprintf(buf, len, "attribute %d", type);
-	return buf;
+	return attr_name(tunnel_attr_names, ARRAY_SIZE(tunnel_attr_names),
+			 type, buf, len);
+}
+
+const char *kipsec_nl_sa_attr_name(int type, char *buf, size_t len)
+{
+	return attr_name(sa_attr_names, ARRAY_SIZE(sa_attr_names), type, buf,
+			 len);
+}
+
+/* The attribute set of a command's requests and replies. */
+static bool is_tunnel_cmd(int cmd)
+{
+	return cmd == KIPSEC_CMD_TUNNEL_SET || cmd == KIPSEC_CMD_TUNNEL_GET;
+}
+
+static const char *cmd_attr_name(int cmd, int type, char *buf, size_t len)
+{
+	if (is_tunnel_cmd(cmd))
+		return kipsec_nl_tunnel_attr_name(type, buf, len);
+	return kipsec_nl_sa_attr_name(type, buf, len);
+}
+
+/* Requests may carry keys: wipe what was written before freeing. */
+static void free_request(struct nl_msg *msg)
+{
+	if (!msg)
+		return;
+	explicit_bzero(nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
+	nlmsg_free(msg);
 }
 
 static void set_error(struct kipsec_nl_error *e, int err, const char *msg)
@@ -122,8 +196,13 @@ void kipsec_nl_close(struct kipsec_nl *nl)
 	free(nl);
 }
 
+#define MAX_ATTR ((int)KIPSEC_A_SA_MAX > (int)KIPSEC_A_TUNNEL_MAX ? \
+		  (int)KIPSEC_A_SA_MAX : (int)KIPSEC_A_TUNNEL_MAX)
+
 struct transaction {
 	struct nl_msg *req;
+	int cmd;
+	int maxattr;		/* of the replies' attribute set */
 	int (*parse)(struct nlattr **tb, void *arg);
 	void *arg;
 	struct kipsec_nl_error *e;
@@ -179,11 +258,12 @@ static int on_error(struct sockaddr_nl *who, struct nlmsgerr *err, void *arg)
 
 		if (type)
 			snprintf(t->e->attr, sizeof(t->e->attr), "%s",
-				 kipsec_nl_tunnel_attr_name(type, buf, sizeof(buf)));
+				 cmd_attr_name(t->cmd, type, buf, sizeof(buf)));
 	} else if (tb[NLMSGERR_ATTR_MISS_TYPE]) {
 		snprintf(t->e->attr, sizeof(t->e->attr), "%s (missing)",
-			 kipsec_nl_tunnel_attr_name(nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]),
-						    buf, sizeof(buf)));
+			 cmd_attr_name(t->cmd,
+				       nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]),
+				       buf, sizeof(buf)));
 	}
 	return NL_STOP;
 }
@@ -199,13 +279,13 @@ static int on_ack(struct nl_msg *msg, void *arg)
 
 static int on_valid(struct nl_msg *msg, void *arg)
 {
-	struct nlattr *tb[KIPSEC_A_TUNNEL_MAX + 1];
+	struct nlattr *tb[MAX_ATTR + 1];
 	struct transaction *t = arg;
 	int ret;
 
 	if (!t->parse)
 		return NL_OK;
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, KIPSEC_A_TUNNEL_MAX, NULL) < 0)
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, t->maxattr, NULL) < 0)
 		return NL_SKIP;
 	ret = t->parse(tb, t->arg);
 	if (ret) {
@@ -245,9 +325,11 @@ static int transact(struct kipsec_nl *nl, struct nl_msg *req,
 	int ret;
 
 	memset(e, 0, sizeof(*e));
+	t.cmd = genlmsg_hdr(nlmsg_hdr(req))->cmd;
+	t.maxattr = is_tunnel_cmd(t.cmd) ? KIPSEC_A_TUNNEL_MAX : KIPSEC_A_SA_MAX;
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!cb) {
-		nlmsg_free(req);
+		free_request(req);
 		set_error(e, ENOMEM, NULL);
 		return -ENOMEM;
 	}
@@ -266,8 +348,9 @@ static int transact(struct kipsec_nl *nl, struct nl_msg *req,
 		ret = nl_recvmsgs(nl->sk, cb);
 		if (ret < 0 && !t.done) {
 			if (ret == -NLE_DUMP_INTR)
-				set_error(e, EAGAIN,
-					  "the tunnel list changed during the dump; try again");
+				set_error(e, EAGAIN, is_tunnel_cmd(t.cmd) ?
+					  "the tunnel list changed during the dump; try again" :
+					  "the SA list changed during the dump; try again");
 			else
 				set_error(e, EIO, nl_geterror(ret));
 			t.err = e->err;
@@ -276,7 +359,7 @@ static int transact(struct kipsec_nl *nl, struct nl_msg *req,
 	}
 out:
 	nl_cb_put(cb);
-	nlmsg_free(req);
+	free_request(req);
 	if (t.err)
 		return -t.err;
 	return t.cb_ret;
@@ -332,6 +415,32 @@ static void get_addr(struct nlattr **tb, int attr4, int attr6,
 	}
 }
 
+/* Integers of a reply, 0 when absent or of the wrong size. */
+static uint64_t get_u64(const struct nlattr *a)
+{
+	uint64_t v;
+
+	if (!a || nla_len(a) != sizeof(v))
+		return 0;
+	memcpy(&v, nla_data(a), sizeof(v));
+	return v;
+}
+
+static uint32_t get_u32(const struct nlattr *a)
+{
+	return a && nla_len(a) == sizeof(uint32_t) ? nla_get_u32((struct nlattr *)a) : 0;
+}
+
+static uint16_t get_u16(const struct nlattr *a, uint16_t dflt)
+{
+	return a && nla_len(a) == sizeof(uint16_t) ? nla_get_u16((struct nlattr *)a) : dflt;
+}
+
+static uint8_t get_u8(const struct nlattr *a)
+{
+	return a && nla_len(a) == sizeof(uint8_t) ? nla_get_u8((struct nlattr *)a) : 0;
+}
+
 static int parse_tunnel(struct nlattr **tb, struct kipsec_tunnel_info *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -344,6 +453,18 @@ static int parse_tunnel(struct nlattr **tb, struct kipsec_tunnel_info *t)
 		 &t->local);
 	get_addr(tb, KIPSEC_A_TUNNEL_REMOTE_IPV4, KIPSEC_A_TUNNEL_REMOTE_IPV6,
 		 &t->remote);
+	if (tb[KIPSEC_A_TUNNEL_STATS]) {
+		struct nlattr *st[KIPSEC_A_TSTATS_MAX + 1];
+
+		if (nla_parse_nested(st, KIPSEC_A_TSTATS_MAX,
+				     tb[KIPSEC_A_TUNNEL_STATS], NULL) < 0)
+			return -EPROTO;
+		t->has_stats = true;
+		t->stats.rx_no_sa = get_u64(st[KIPSEC_A_TSTATS_RX_NO_SA]);
+		t->stats.tx_no_sa = get_u64(st[KIPSEC_A_TSTATS_TX_NO_SA]);
+		t->stats.rx_malformed = get_u64(st[KIPSEC_A_TSTATS_RX_MALFORMED]);
+		t->stats.tx_errors = get_u64(st[KIPSEC_A_TSTATS_TX_ERRORS]);
+	}
 	return 0;
 }
 
@@ -401,4 +522,284 @@ int kipsec_nl_tunnel_dump(struct kipsec_nl *nl, kipsec_tunnel_cb cb,
 		return -ENOMEM;
 	}
 	return transact(nl, msg, parse_each, &d, e);
+}
+
+/* SPIs and SAs */
+
+static int build_failed(struct nl_msg *msg, struct kipsec_nl_error *e)
+{
+	free_request(msg);
+	set_error(e, ENOMEM, "cannot build the request");
+	return -ENOMEM;
+}
+
+static int put_sa_tunnel(struct nl_msg *msg, uint32_t ifindex,
+			 const char *ifname)
+{
+	if (ifindex)
+		return nla_put_u32(msg, KIPSEC_A_SA_IFINDEX, ifindex);
+	return nla_put_string(msg, KIPSEC_A_SA_IFNAME, ifname);
+}
+
+static int put_sa_id(struct nl_msg *msg, const struct kipsec_sa_info *sa)
+{
+	return put_sa_tunnel(msg, sa->ifindex, sa->ifname) ||
+	       nla_put_u8(msg, KIPSEC_A_SA_DIR, sa->dir) ||
+	       nla_put_u32(msg, KIPSEC_A_SA_SPI, sa->spi) ||
+	       nla_put_u8(msg, KIPSEC_A_SA_PROTO, sa->proto);
+}
+
+static int parse_spi(struct nlattr **tb, void *arg)
+{
+	uint32_t *spi = arg;
+
+	if (!tb[KIPSEC_A_SA_SPI] || nla_len(tb[KIPSEC_A_SA_SPI]) != sizeof(*spi))
+		return -EPROTO;
+	*spi = nla_get_u32(tb[KIPSEC_A_SA_SPI]);
+	return 0;
+}
+
+int kipsec_nl_spi_alloc(struct kipsec_nl *nl, const struct kipsec_spi_req *r,
+			uint32_t *spi, struct kipsec_nl_error *e)
+{
+	struct nl_msg *msg = new_request(nl, KIPSEC_CMD_SPI_ALLOC, NLM_F_ACK);
+	uint32_t got = 0;
+	int ret;
+
+	if (!msg || put_sa_tunnel(msg, r->ifindex, r->ifname) ||
+	    nla_put_u8(msg, KIPSEC_A_SA_PROTO, r->proto) ||
+	    (r->has_min && nla_put_u32(msg, KIPSEC_A_SA_SPI_MIN, r->min)) ||
+	    (r->has_max && nla_put_u32(msg, KIPSEC_A_SA_SPI_MAX, r->max)))
+		return build_failed(msg, e);
+	ret = transact(nl, msg, parse_spi, &got, e);
+	if (ret == -EPROTO && !e->err)
+		set_error(e, EPROTO, "the kernel's reply has no SPI in it");
+	if (!ret && !got) {
+		set_error(e, EPROTO, "the kernel's reply has no SPI in it");
+		ret = -EPROTO;
+	}
+	if (!ret)
+		*spi = got;
+	return ret;
+}
+
+static int put_prefix(struct nl_msg *msg, const struct kipsec_nl_prefix *p,
+		      int attr4, int attr6, int attr_len)
+{
+	if (!p->addr.family)
+		return 0;
+	return put_addr(msg, &p->addr, attr4, attr6) ||
+	       nla_put_u8(msg, attr_len, p->len);
+}
+
+static int put_ports(struct nl_msg *msg, uint16_t min, uint16_t max,
+		     int attr_min, int attr_max)
+{
+	if (min == 0 && max == 65535)
+		return 0;	/* any: the kernel's default */
+	return nla_put_u16(msg, attr_min, min) || nla_put_u16(msg, attr_max, max);
+}
+
+static int sa_write(struct kipsec_nl *nl, int cmd,
+		    const struct kipsec_sa_info *sa,
+		    const struct kipsec_sa_keys *k, struct kipsec_nl_error *e)
+{
+	struct nl_msg *msg = new_request(nl, cmd, NLM_F_ACK);
+	const struct kipsec_proxy_id *p = &sa->pid;
+
+	if (!msg || put_sa_id(msg, sa))
+		return build_failed(msg, e);
+	if (sa->aead_alg &&
+	    (nla_put_u32(msg, KIPSEC_A_SA_AEAD_ALG, sa->aead_alg) ||
+	     nla_put(msg, KIPSEC_A_SA_AEAD_KEY, k->aead_len, k->aead)))
+		return build_failed(msg, e);
+	if (sa->icv_bits && nla_put_u32(msg, KIPSEC_A_SA_ICV_BITS, sa->icv_bits))
+		return build_failed(msg, e);
+	if (sa->enc_alg &&
+	    (nla_put_u32(msg, KIPSEC_A_SA_ENC_ALG, sa->enc_alg) ||
+	     nla_put(msg, KIPSEC_A_SA_ENC_KEY, k->enc_len, k->enc)))
+		return build_failed(msg, e);
+	if (sa->auth_alg &&
+	    (nla_put_u32(msg, KIPSEC_A_SA_AUTH_ALG, sa->auth_alg) ||
+	     nla_put(msg, KIPSEC_A_SA_AUTH_KEY, k->auth_len, k->auth)))
+		return build_failed(msg, e);
+	if (sa->has_replay_window &&
+	    nla_put_u32(msg, KIPSEC_A_SA_REPLAY_WINDOW, sa->replay_window))
+		return build_failed(msg, e);
+	if (sa->has_flags && nla_put_u32(msg, KIPSEC_A_SA_FLAGS, sa->flags))
+		return build_failed(msg, e);
+	if (sa->has_proxy_id &&
+	    (put_prefix(msg, &p->local, KIPSEC_A_SA_PID_LOCAL_IPV4,
+			KIPSEC_A_SA_PID_LOCAL_IPV6,
+			KIPSEC_A_SA_PID_LOCAL_PREFIXLEN) ||
+	     put_prefix(msg, &p->remote, KIPSEC_A_SA_PID_REMOTE_IPV4,
+			KIPSEC_A_SA_PID_REMOTE_IPV6,
+			KIPSEC_A_SA_PID_REMOTE_PREFIXLEN) ||
+	     nla_put_u8(msg, KIPSEC_A_SA_PID_PROTO, p->proto) ||
+	     put_ports(msg, p->lport_min, p->lport_max,
+		       KIPSEC_A_SA_PID_LPORT_MIN, KIPSEC_A_SA_PID_LPORT_MAX) ||
+	     put_ports(msg, p->rport_min, p->rport_max,
+		       KIPSEC_A_SA_PID_RPORT_MIN, KIPSEC_A_SA_PID_RPORT_MAX)))
+		return build_failed(msg, e);
+	return transact(nl, msg, NULL, NULL, e);
+}
+
+int kipsec_nl_sa_add(struct kipsec_nl *nl, const struct kipsec_sa_info *sa,
+		     const struct kipsec_sa_keys *k, struct kipsec_nl_error *e)
+{
+	return sa_write(nl, KIPSEC_CMD_SA_ADD, sa, k, e);
+}
+
+int kipsec_nl_sa_update(struct kipsec_nl *nl, const struct kipsec_sa_info *sa,
+			const struct kipsec_sa_keys *k,
+			struct kipsec_nl_error *e)
+{
+	return sa_write(nl, KIPSEC_CMD_SA_UPDATE, sa, k, e);
+}
+
+int kipsec_nl_sa_del(struct kipsec_nl *nl, const struct kipsec_sa_info *id,
+		     struct kipsec_nl_error *e)
+{
+	struct nl_msg *msg = new_request(nl, KIPSEC_CMD_SA_DEL, NLM_F_ACK);
+
+	if (!msg || put_sa_id(msg, id))
+		return build_failed(msg, e);
+	return transact(nl, msg, NULL, NULL, e);
+}
+
+static void get_prefix(struct nlattr **tb, int attr4, int attr6, int attr_len,
+		       struct kipsec_nl_prefix *p)
+{
+	get_addr(tb, attr4, attr6, &p->addr);
+	if (!p->addr.family)
+		p->len = 0;
+	else if (tb[attr_len])
+		p->len = get_u8(tb[attr_len]);
+	else
+		p->len = p->addr.family == AF_INET ? 32 : 128;
+}
+
+static int parse_sa(struct nlattr **tb, struct kipsec_sa_info *sa)
+{
+	struct kipsec_proxy_id *p = &sa->pid;
+
+	memset(sa, 0, sizeof(*sa));
+	if (!tb[KIPSEC_A_SA_IFINDEX] || !tb[KIPSEC_A_SA_SPI] ||
+	    !tb[KIPSEC_A_SA_DIR] || !tb[KIPSEC_A_SA_PROTO])
+		return -EPROTO;
+	sa->ifindex = get_u32(tb[KIPSEC_A_SA_IFINDEX]);
+	if (tb[KIPSEC_A_SA_IFNAME])
+		snprintf(sa->ifname, sizeof(sa->ifname), "%s",
+			 nla_get_string(tb[KIPSEC_A_SA_IFNAME]));
+	else if (!if_indextoname(sa->ifindex, sa->ifname))
+		snprintf(sa->ifname, sizeof(sa->ifname), "if%u", sa->ifindex);
+	sa->dir = get_u8(tb[KIPSEC_A_SA_DIR]);
+	sa->spi = get_u32(tb[KIPSEC_A_SA_SPI]);
+	sa->proto = get_u8(tb[KIPSEC_A_SA_PROTO]);
+	sa->aead_alg = get_u32(tb[KIPSEC_A_SA_AEAD_ALG]);
+	sa->icv_bits = get_u32(tb[KIPSEC_A_SA_ICV_BITS]);
+	sa->enc_alg = get_u32(tb[KIPSEC_A_SA_ENC_ALG]);
+	sa->auth_alg = get_u32(tb[KIPSEC_A_SA_AUTH_ALG]);
+	sa->key_bits = get_u32(tb[KIPSEC_A_SA_KEY_BITS]);
+	sa->has_replay_window = tb[KIPSEC_A_SA_REPLAY_WINDOW] != NULL;
+	sa->replay_window = get_u32(tb[KIPSEC_A_SA_REPLAY_WINDOW]);
+	sa->has_flags = tb[KIPSEC_A_SA_FLAGS] != NULL;
+	sa->flags = get_u32(tb[KIPSEC_A_SA_FLAGS]);
+
+	sa->has_proxy_id = true;
+	get_prefix(tb, KIPSEC_A_SA_PID_LOCAL_IPV4, KIPSEC_A_SA_PID_LOCAL_IPV6,
+		   KIPSEC_A_SA_PID_LOCAL_PREFIXLEN, &p->local);
+	get_prefix(tb, KIPSEC_A_SA_PID_REMOTE_IPV4, KIPSEC_A_SA_PID_REMOTE_IPV6,
+		   KIPSEC_A_SA_PID_REMOTE_PREFIXLEN, &p->remote);
+	p->proto = get_u8(tb[KIPSEC_A_SA_PID_PROTO]);
+	p->lport_min = get_u16(tb[KIPSEC_A_SA_PID_LPORT_MIN], 0);
+	p->lport_max = get_u16(tb[KIPSEC_A_SA_PID_LPORT_MAX], 65535);
+	p->rport_min = get_u16(tb[KIPSEC_A_SA_PID_RPORT_MIN], 0);
+	p->rport_max = get_u16(tb[KIPSEC_A_SA_PID_RPORT_MAX], 65535);
+
+	get_addr(tb, KIPSEC_A_SA_OUTER_SRC_IPV4, KIPSEC_A_SA_OUTER_SRC_IPV6,
+		 &sa->outer_src);
+	get_addr(tb, KIPSEC_A_SA_OUTER_DST_IPV4, KIPSEC_A_SA_OUTER_DST_IPV6,
+		 &sa->outer_dst);
+	sa->seq = get_u64(tb[KIPSEC_A_SA_SEQ]);
+
+	if (tb[KIPSEC_A_SA_STATS]) {
+		struct nlattr *st[KIPSEC_A_SSTATS_MAX + 1];
+		struct kipsec_sa_stats *s = &sa->stats;
+
+		if (nla_parse_nested(st, KIPSEC_A_SSTATS_MAX,
+				     tb[KIPSEC_A_SA_STATS], NULL) < 0)
+			return -EPROTO;
+		sa->has_stats = true;
+		s->packets = get_u64(st[KIPSEC_A_SSTATS_PACKETS]);
+		s->bytes = get_u64(st[KIPSEC_A_SSTATS_BYTES]);
+		s->drop_replay = get_u64(st[KIPSEC_A_SSTATS_DROP_REPLAY]);
+		s->drop_window = get_u64(st[KIPSEC_A_SSTATS_DROP_WINDOW]);
+		s->drop_auth = get_u64(st[KIPSEC_A_SSTATS_DROP_AUTH]);
+		s->drop_pad = get_u64(st[KIPSEC_A_SSTATS_DROP_PAD]);
+		s->drop_proxy_id = get_u64(st[KIPSEC_A_SSTATS_DROP_PROXY_ID]);
+		s->drop_seq = get_u64(st[KIPSEC_A_SSTATS_DROP_SEQ]);
+		s->drop_other = get_u64(st[KIPSEC_A_SSTATS_DROP_OTHER]);
+	}
+	return 0;
+}
+
+static int parse_one_sa(struct nlattr **tb, void *arg)
+{
+	return parse_sa(tb, arg);
+}
+
+int kipsec_nl_sa_get(struct kipsec_nl *nl, const struct kipsec_sa_info *id,
+		     struct kipsec_sa_info *sa, struct kipsec_nl_error *e)
+{
+	struct nl_msg *msg = new_request(nl, KIPSEC_CMD_SA_GET, NLM_F_ACK);
+	int ret;
+
+	if (!msg || put_sa_id(msg, id))
+		return build_failed(msg, e);
+	sa->ifindex = 0;
+	ret = transact(nl, msg, parse_one_sa, sa, e);
+	if (!ret && !sa->ifindex) {
+		set_error(e, EPROTO, "the kernel's reply has no SA in it");
+		return -EPROTO;
+	}
+	if (ret == -EPROTO && !e->err)
+		set_error(e, EPROTO, "malformed reply from the kernel");
+	return ret;
+}
+
+struct sa_dump_arg {
+	kipsec_sa_cb cb;
+	void *arg;
+};
+
+static int parse_each_sa(struct nlattr **tb, void *arg)
+{
+	struct sa_dump_arg *d = arg;
+	struct kipsec_sa_info sa;
+
+	if (parse_sa(tb, &sa))
+		return 0;	/* skip what we cannot read */
+	return d->cb(&sa, d->arg);
+}
+
+int kipsec_nl_sa_dump(struct kipsec_nl *nl, const char *ifname,
+		      kipsec_sa_cb cb, void *arg, struct kipsec_nl_error *e)
+{
+	struct sa_dump_arg d = { .cb = cb, .arg = arg };
+	struct nl_msg *msg = new_request(nl, KIPSEC_CMD_SA_GET, NLM_F_DUMP);
+
+	if (!msg || (ifname && nla_put_string(msg, KIPSEC_A_SA_IFNAME, ifname)))
+		return build_failed(msg, e);
+	return transact(nl, msg, parse_each_sa, &d, e);
+}
+
+int kipsec_nl_sa_flush(struct kipsec_nl *nl, const char *ifname,
+		       struct kipsec_nl_error *e)
+{
+	struct nl_msg *msg = new_request(nl, KIPSEC_CMD_SA_FLUSH, NLM_F_ACK);
+
+	if (!msg || (ifname && nla_put_string(msg, KIPSEC_A_SA_IFNAME, ifname)))
+		return build_failed(msg, e);
+	return transact(nl, msg, NULL, NULL, e);
 }
