@@ -20,7 +20,7 @@ USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 
 LIB_SRCS := userland/lib/kipsec_nl.c userland/lib/json.c
 CLI_SRCS := userland/kipsec/main.c userland/kipsec/tunnel.c userland/kipsec/parse.c
-UNIT_TESTS := test_parse test_json
+UNIT_TESTS := test_parse test_sa_parse test_json
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJS := $(call obj,$(LIB_SRCS))
@@ -49,6 +49,8 @@ module:
 
 # Userland unit tests (cmocka).
 $(BUILD)/tests/test_parse: $(call obj,tests/unit/test_parse.c userland/kipsec/parse.c)
+$(BUILD)/tests/test_sa_parse: $(call obj,tests/unit/test_sa_parse.c userland/kipsec/parse.c \
+	userland/lib/kipsec_nl.c)
 $(BUILD)/tests/test_json: $(call obj,tests/unit/test_json.c userland/lib/json.c)
 $(BUILD)/tests/%:
 	@mkdir -p $(dir $@)
