@@ -5,7 +5,10 @@
 #ifndef KIPSEC_CLI_H
 #define KIPSEC_CLI_H
 
+#include <stdio.h>
+
 #include "parse.h"
+#include "../lib/json.h"
 
 #define KIPSEC_PROG "kipsec"
 
@@ -13,11 +16,37 @@
 #define EXIT_USAGE 2
 
 int tunnel_main(int argc, char **argv, const struct kipsec_opts *o);
+int sa_main(int argc, char **argv, const struct kipsec_opts *o);
+int spi_main(int argc, char **argv, const struct kipsec_opts *o);
 
-/* Open the netlink family or print why not; 0 or EXIT_FAILURE. */
+/* One SA as sa show prints it, as text or as a JSON object. */
+void sa_print_text(FILE *out, const struct kipsec_sa_info *sa, bool stats);
+void sa_print_json(struct json *j, const struct kipsec_sa_info *sa,
+		   bool stats);
+
+/* Run the commands of @file ("-": stdin), one per line; see batch.c. */
+int batch_main(const char *file, const struct kipsec_opts *o);
+/* Run one command line (OBJECT COMMAND ARGS, options already taken out). */
+int cli_run(int argc, char **argv, const struct kipsec_opts *o);
+
+/* Where "key -" reads from; a batch from stdin makes it unusable. */
+extern struct kipsec_key_src cli_key_src;
+
+/*
+ * The netlink socket, opened on first use and shared by every command of a
+ * batch; 0, or EXIT_FAILURE after printing why. Do not close it: main()
+ * does, with cli_close().
+ */
 int cli_open(struct kipsec_nl **nl);
+void cli_close(void);
+
+/* Error messages start "kipsec: ", then the batch position "FILE:LINE: "
+ * while a batch runs (NULL file: none). */
+void cli_set_where(const char *file, unsigned long line);
 /* Print a failed request's error; returns EXIT_FAILURE. */
 int cli_nl_error(const char *what, const struct kipsec_nl_error *e);
+/* Print an error; returns EXIT_FAILURE. */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print a usage error; returns EXIT_USAGE. */
 int cli_usage_error(const char *msg);
 

@@ -36,6 +36,13 @@ static int show_one(const struct kipsec_tunnel_info *t, void *arg)
 	if (!c->o->json) {
 		printf("%s: local %s remote %s\n", t->ifname,
 		       local ? local : "none", remote ? remote : "none");
+		if (c->o->stats && t->has_stats)
+			printf("\trx no-sa %llu malformed %llu\n"
+			       "\ttx no-sa %llu errors %llu\n",
+			       (unsigned long long)t->stats.rx_no_sa,
+			       (unsigned long long)t->stats.rx_malformed,
+			       (unsigned long long)t->stats.tx_no_sa,
+			       (unsigned long long)t->stats.tx_errors);
 		return 0;
 	}
 	json_begin_object(&c->json);
@@ -53,6 +60,23 @@ static int show_one(const struct kipsec_tunnel_info *t, void *arg)
 		json_string(&c->json, remote);
 	else
 		json_null(&c->json);
+	if (c->o->stats) {
+		json_key(&c->json, "stats");
+		if (t->has_stats) {
+			json_begin_object(&c->json);
+			json_key(&c->json, "rx_no_sa");
+			json_u64(&c->json, t->stats.rx_no_sa);
+			json_key(&c->json, "tx_no_sa");
+			json_u64(&c->json, t->stats.tx_no_sa);
+			json_key(&c->json, "rx_malformed");
+			json_u64(&c->json, t->stats.rx_malformed);
+			json_key(&c->json, "tx_errors");
+			json_u64(&c->json, t->stats.tx_errors);
+			json_end_object(&c->json);
+		} else {
+			json_null(&c->json);
+		}
+	}
 	json_end_object(&c->json);
 	return 0;
 }
@@ -83,7 +107,6 @@ static int tunnel_show(int argc, char **argv, const struct kipsec_opts *o)
 	}
 	if (o->json)
 		json_end_array(&c.json);
-	kipsec_nl_close(nl);
 	if (ret) {
 		char what[64];
 
@@ -108,7 +131,6 @@ static int tunnel_set(int argc, char **argv, const struct kipsec_opts *o)
 	if (cli_open(&nl))
 		return EXIT_FAILURE;
 	ret = kipsec_nl_tunnel_set(nl, &t, &e);
-	kipsec_nl_close(nl);
 	if (ret) {
 		char what[64];
 
@@ -122,8 +144,6 @@ int tunnel_main(int argc, char **argv, const struct kipsec_opts *o)
 {
 	char err[256];
 
-	if (o->stats)
-		return cli_usage_error("tunnel: \"-s\" is not supported: tunnels have no counters yet");
 	if (argc < 1 || !strcmp(argv[0], "show") || !strcmp(argv[0], "list"))
 		return tunnel_show(argc < 1 ? 0 : argc - 1, argv + 1, o);
 	if (!strcmp(argv[0], "set"))
