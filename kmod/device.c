@@ -10,6 +10,7 @@
 #include <net/rtnetlink.h>
 
 #include "kipsec.h"
+#include "sa.h"
 #include "uapi/kipsec.h"
 
 /*
@@ -26,20 +27,69 @@ bool kipsec_is_tunnel(const struct net_device *dev)
 	return dev->rtnl_link_ops == &kipsec_link_ops;
 }
 
+void kipsec_tunnel_drop(struct kipsec_tunnel *t, enum kipsec_tunnel_drop why)
+{
+	struct kipsec_tunnel_pcpu_stats *s = this_cpu_ptr(t->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->drops[why]);
+	u64_stats_update_end(&s->syncp);
+}
+
+void kipsec_tunnel_read_drops(struct kipsec_tunnel *t,
+			      u64 drops[KIPSEC_TDROP_MAX])
+{
+	unsigned int start, i;
+	int cpu;
+
+	memset(drops, 0, sizeof(u64) * KIPSEC_TDROP_MAX);
+	for_each_possible_cpu(cpu) {
+		const struct kipsec_tunnel_pcpu_stats *s;
+		u64 v[KIPSEC_TDROP_MAX];
+
+		s = per_cpu_ptr(t->stats, cpu);
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			for (i = 0; i < KIPSEC_TDROP_MAX; i++)
+				v[i] = u64_stats_read(&s->drops[i]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		for (i = 0; i < KIPSEC_TDROP_MAX; i++)
+			drops[i] += v[i];
+	}
+}
+
 static int kipsec_dev_init(struct net_device *dev)
 {
+	struct kipsec_tunnel *t = netdev_priv(dev);
+	int ret, cpu;
+
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
 	if (!dev->tstats)
 		return -ENOMEM;
+	t->stats = alloc_percpu(struct kipsec_tunnel_pcpu_stats);
+	if (!t->stats) {
+		ret = -ENOMEM;
+		goto err_tstats;
+	}
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(t->stats, cpu)->syncp);
+	ret = dst_cache_init(&t->dst_cache, GFP_KERNEL);
+	if (ret)
+		goto err_stats;
+	ret = gro_cells_init(&t->gro_cells, dev);
+	if (ret)
+		goto err_dst_cache;
 	return 0;
-}
 
-static netdev_tx_t kipsec_xmit(struct sk_buff *skb, struct net_device *dev)
-{
-	/* No SA can carry the packet yet: drop and count it. */
-	DEV_STATS_INC(dev, tx_dropped);
-	kfree_skb(skb);
-	return NETDEV_TX_OK;
+err_dst_cache:
+	dst_cache_destroy(&t->dst_cache);
+err_stats:
+	free_percpu(t->stats);
+	t->stats = NULL;
+err_tstats:
+	free_percpu(dev->tstats);
+	dev->tstats = NULL;
+	return ret;
 }
 
 static const struct net_device_ops kipsec_netdev_ops = {
@@ -53,12 +103,19 @@ static void kipsec_dev_destruct(struct net_device *dev)
 	struct kipsec_tunnel *t = netdev_priv(dev);
 
 	/*
-	 * Called once the device is unregistered and past an RCU grace period
-	 * (or when its registration failed): no reader is left.
+	 * Called once the device is unregistered, past an RCU grace period
+	 * and with no reference left, not even from an SA of a packet in
+	 * flight (or when its registration failed): no reader is left.
 	 */
 	kfree(rcu_dereference_protected(t->endpoint, true));
+	gro_cells_destroy(&t->gro_cells);
+	dst_cache_destroy(&t->dst_cache);
+	free_percpu(t->stats);
 	free_percpu(dev->tstats);
 }
+
+#define KIPSEC_FEATURES (NETIF_F_HW_CSUM | NETIF_F_SG | NETIF_F_FRAGLIST | \
+			 NETIF_F_HIGHDMA | NETIF_F_GSO_SOFTWARE)
 
 static void kipsec_setup(struct net_device *dev)
 {
@@ -69,6 +126,12 @@ static void kipsec_setup(struct net_device *dev)
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
 	dev->priv_flags |= IFF_NO_QUEUE;
 	dev->features |= NETIF_F_LLTX | NETIF_F_NETNS_LOCAL;
+	/* GSO packets are segmented, and checksums computed, right before
+	 * encryption: taking them whole saves the stack the work per packet.
+	 */
+	dev->features |= KIPSEC_FEATURES;
+	dev->hw_features |= KIPSEC_FEATURES;
+	dev->hw_enc_features |= KIPSEC_FEATURES;
 	dev->hard_header_len = 0;
 	dev->addr_len = 0;
 	dev->mtu = ETH_DATA_LEN - KIPSEC_MAX_OVERHEAD;
@@ -79,6 +142,9 @@ static void kipsec_setup(struct net_device *dev)
 
 	t->dev = dev;
 	INIT_LIST_HEAD(&t->list);
+	INIT_LIST_HEAD(&t->sas);
+	INIT_LIST_HEAD(&t->reserved);
+	INIT_LIST_HEAD(&t->out_sas);
 }
 
 static int kipsec_validate(struct nlattr *tb[], struct nlattr *data[],
@@ -109,21 +175,27 @@ static int kipsec_newlink(struct net *src_net, struct net_device *dev,
 	mutex_lock(&kn->lock);
 	ret = register_netdevice(dev);
 	if (!ret) {
-		list_add_tail(&t->list, &kn->tunnels);
+		list_add_tail_rcu(&t->list, &kn->tunnels);
 		kn->gen++;
 	}
 	mutex_unlock(&kn->lock);
 	return ret;
 }
 
-/* Unlink a tunnel from its namespace and queue its device for deletion. */
+/*
+ * Unlink a tunnel from its namespace, delete its SAs and queue its device
+ * for deletion. The unregistration waits for an RCU grace period before
+ * the device goes away, and for every SA still held by a packet in flight.
+ */
 void kipsec_tunnel_kill(struct kipsec_tunnel *t, struct list_head *kill_list)
 {
 	struct kipsec_net *kn = t->kn;
 
 	ASSERT_RTNL();
 	mutex_lock(&kn->lock);
-	list_del_init(&t->list);
+	list_del_rcu(&t->list);
+	t->dead = true;
+	kipsec_sa_flush_tunnel(t);
 	kn->gen++;
 	mutex_unlock(&kn->lock);
 	unregister_netdevice_queue(t->dev, kill_list);

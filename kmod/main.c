@@ -11,13 +11,19 @@
 
 #define KIPSEC_VERSION "0.1.0"
 
+struct workqueue_struct *kipsec_wq;
+
 static int __init kipsec_init(void)
 {
 	int ret;
 
+	kipsec_wq = alloc_workqueue("kipsec", 0, 0);
+	if (!kipsec_wq)
+		return -ENOMEM;
+
 	ret = kipsec_netns_init();
 	if (ret)
-		return ret;
+		goto err_wq;
 
 	ret = kipsec_device_init();
 	if (ret)
@@ -34,6 +40,8 @@ err_device:
 	kipsec_device_uninit();
 err_netns:
 	kipsec_netns_uninit();
+err_wq:
+	destroy_workqueue(kipsec_wq);
 	return ret;
 }
 
@@ -42,6 +50,11 @@ static void __exit kipsec_exit(void)
 	kipsec_genl_uninit();
 	kipsec_device_uninit();
 	kipsec_netns_uninit();
+	/* SAs are freed by RCU work: wait for the callbacks that queue it,
+	 * then for the work itself.
+	 */
+	rcu_barrier();
+	destroy_workqueue(kipsec_wq);
 }
 
 module_init(kipsec_init);

@@ -5,16 +5,36 @@
 #include <linux/rtnetlink.h>
 
 #include "kipsec.h"
+#include "sa.h"
 
 unsigned int kipsec_net_id __read_mostly;
 
 static int __net_init kipsec_net_init(struct net *net)
 {
 	struct kipsec_net *kn = kipsec_net(net);
+	int ret;
 
 	mutex_init(&kn->lock);
 	INIT_LIST_HEAD(&kn->tunnels);
+	ret = kipsec_sa_table_init(kn);
+	if (ret)
+		goto err_mutex;
+	ret = kipsec_receive_net_init(net);
+	if (ret)
+		goto err_table;
 	return 0;
+
+err_table:
+	kipsec_sa_table_destroy(kn);
+err_mutex:
+	mutex_destroy(&kn->lock);
+	return ret;
+}
+
+/* Before the tunnels go: no more packets are taken from this namespace. */
+static void __net_exit kipsec_net_pre_exit(struct net *net)
+{
+	kipsec_receive_net_exit(net);
 }
 
 /*
@@ -41,12 +61,14 @@ static void __net_exit kipsec_net_exit_batch(struct list_head *net_list)
 	list_for_each_entry(net, net_list, exit_list) {
 		kn = kipsec_net(net);
 		WARN_ON(!list_empty(&kn->tunnels));
+		kipsec_sa_table_destroy(kn);
 		mutex_destroy(&kn->lock);
 	}
 }
 
 static struct pernet_operations kipsec_net_ops = {
 	.init = kipsec_net_init,
+	.pre_exit = kipsec_net_pre_exit,
 	.exit_batch = kipsec_net_exit_batch,
 	.id = &kipsec_net_id,
 	.size = sizeof(struct kipsec_net),

@@ -148,3 +148,21 @@ enum kipsec_replay_verdict kipsec_replay_advance(struct kipsec_replay *r,
 	return KIPSEC_REPLAY_OK;
 }
 EXPORT_SYMBOL_IF_KUNIT(kipsec_replay_advance);
+
+/*
+ * Carry the state of @from over to @to, a window just initialized for the
+ * SA that replaces @from's. When the ring sizes differ, every sequence
+ * number up to the top counts as received: the window may drop a late
+ * packet, but it never accepts one twice.
+ */
+void kipsec_replay_inherit(struct kipsec_replay *to,
+			   const struct kipsec_replay *from)
+{
+	to->top = from->top;
+	if (!to->window)
+		return;
+	if (from->window && to->ring_bits == from->ring_bits)
+		bitmap_copy(to->bitmap, from->bitmap, to->ring_bits);
+	else
+		bitmap_fill(to->bitmap, to->ring_bits);
+}

@@ -62,4 +62,7 @@ enum kipsec_replay_verdict kipsec_replay_check(const struct kipsec_replay *r,
 enum kipsec_replay_verdict kipsec_replay_advance(struct kipsec_replay *r,
 						 u64 seq);
 
+void kipsec_replay_inherit(struct kipsec_replay *to,
+			   const struct kipsec_replay *from);
+
 #endif /* _KIPSEC_REPLAY_H */

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kipsec: the inbound path. A netfilter hook at LOCAL_IN, registered in
+ * each network namespace, takes the ESP packets whose SPI, protocol and
+ * outer destination belong to a kipsec SA, and those sent to a tunnel's
+ * local address with an SPI of no SA (dropped and counted); every other
+ * packet goes on to the stack, so XFRM keeps working beside kipsec.
+ *
+ * Order of checks (RFC 4303 3.4): SA lookup, replay pre-check, ICV and
+ * decryption, replay window update, padding and next header, then the
+ * proxy ID of the inner packet, then delivery on the tunnel device.
+ */
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <net/inet_ecn.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+
+#include "esp.h"
+#include "sa.h"
+
+/* After the packet filter, so that an INPUT rule can still drop ESP. */
+#define KIPSEC_HOOK_PRIORITY	(NF_IP_PRI_FILTER + 1)
+
+/* The tunnel whose local address @dst is, under RCU. */
+static struct kipsec_tunnel *kipsec_tunnel_by_local(struct kipsec_net *kn,
+						    const struct kipsec_addr *dst)
+{
+	const struct kipsec_endpoint *ep;
+	struct kipsec_tunnel *t;
+
+	list_for_each_entry_rcu(t, &kn->tunnels, list) {
+		ep = rcu_dereference(t->endpoint);
+		if (!ep || ep->local.family != dst->family)
+			continue;
+		if (dst->family == AF_INET ? ep->local.ip4 == dst->ip4 :
+		    ipv6_addr_equal(&ep->local.ip6, &dst->ip6))
+			return t;
+	}
+	return NULL;
+}
+
+static void kipsec_receive_drop(struct sk_buff *skb, struct kipsec_sa *sa,
+				enum kipsec_sa_drop why)
+{
+	kipsec_sa_drop(sa, why);
+	DEV_STATS_INC(sa->tunnel->dev, rx_dropped);
+	kfree_skb(skb);
+	kipsec_sa_put(sa);
+}
+
+/* RFC 6040 decapsulation of the ECN field; false: drop the packet. */
+static bool kipsec_ecn_decap(struct sk_buff *skb, u8 outer_tos)
+{
+	u8 inner;
+
+	if (skb->protocol == htons(ETH_P_IP))
+		inner = ip_hdr(skb)->tos;
+	else
+		inner = ipv6_get_dsfield(ipv6_hdr(skb));
+	return INET_ECN_decapsulate(skb, outer_tos, inner) < 2;
+}
+
+/* The inner packet at skb->data: a whole IPv4 or IPv6 packet, trimmed of
+ * any traffic-flow-confidentiality padding behind it.
+ */
+static bool kipsec_inner_pull(struct sk_buff *skb, u8 nexthdr)
+{
+	unsigned int len;
+
+	skb_reset_network_header(skb);
+	if (nexthdr == IPPROTO_IPIP) {
+		const struct iphdr *iph;
+
+		if (!pskb_may_pull(skb, sizeof(*iph)))
+			return false;
+		iph = ip_hdr(skb);
+		if (iph->version != 4 || iph->ihl < 5)
+			return false;
+		len = ntohs(iph->tot_len);
+		if (len < iph->ihl * 4U)
+			return false;
+		skb->protocol = htons(ETH_P_IP);
+	} else {
+		if (!pskb_may_pull(skb, sizeof(struct ipv6hdr)))
+			return false;
+		if (ipv6_hdr(skb)->version != 6)
+			return false;
+		len = sizeof(struct ipv6hdr) +
+		      ntohs(ipv6_hdr(skb)->payload_len);
+		skb->protocol = htons(ETH_P_IPV6);
+	}
+	if (len > skb->len)
+		return false;
+	return !pskb_trim(skb, len);
+}
+
+static void kipsec_receive_done(struct sk_buff *skb, int err)
+{
+	struct kipsec_skb_cb *cb = kipsec_skb_cb(skb);
+	struct kipsec_sa *sa = cb->sa;
+	struct kipsec_tunnel *t = sa->tunnel;
+	struct net_device *dev = t->dev;
+	enum kipsec_replay_verdict verdict;
+	u8 outer_tos = cb->tos, nexthdr;
+	struct kipsec_flow flow;
+	unsigned int len;
+
+	if (unlikely(err)) {
+		kipsec_receive_drop(skb, sa, err == -EBADMSG ?
+				    KIPSEC_DROP_AUTH : KIPSEC_DROP_OTHER);
+		return;
+	}
+
+	spin_lock_bh(&sa->lock);
+	verdict = kipsec_replay_advance(&sa->replay, cb->seq);
+	spin_unlock_bh(&sa->lock);
+	if (unlikely(verdict != KIPSEC_REPLAY_OK)) {
+		kipsec_receive_drop(skb, sa, verdict == KIPSEC_REPLAY_DUPLICATE ?
+				    KIPSEC_DROP_REPLAY : KIPSEC_DROP_WINDOW);
+		return;
+	}
+
+	if (unlikely(kipsec_esp_strip(sa, skb, &nexthdr))) {
+		kipsec_receive_drop(skb, sa, KIPSEC_DROP_PAD);
+		return;
+	}
+	if (nexthdr == IPPROTO_NONE) {
+		/* RFC 4303 2.6: a dummy packet, to be dropped quietly. */
+		consume_skb(skb);
+		kipsec_sa_put(sa);
+		return;
+	}
+	if (unlikely(nexthdr != IPPROTO_IPIP && nexthdr != IPPROTO_IPV6)) {
+		kipsec_receive_drop(skb, sa, KIPSEC_DROP_PAD);
+		return;
+	}
+	if (unlikely(!kipsec_inner_pull(skb, nexthdr) ||
+		     kipsec_flow_parse(skb, 0, false, &flow))) {
+		kipsec_receive_drop(skb, sa, KIPSEC_DROP_OTHER);
+		return;
+	}
+	if (unlikely(!kipsec_selector_match(&sa->sel, &flow))) {
+		kipsec_receive_drop(skb, sa, KIPSEC_DROP_PROXY_ID);
+		return;
+	}
+	if (unlikely(!kipsec_ecn_decap(skb, outer_tos))) {
+		kipsec_receive_drop(skb, sa, KIPSEC_DROP_OTHER);
+		return;
+	}
+
+	len = skb->len;
+	kipsec_sa_count(sa, len);
+	skb_scrub_packet(skb, false);
+	memset(skb->cb, 0, sizeof(skb->cb));
+	skb->dev = dev;
+	skb->pkt_type = PACKET_HOST;
+	skb->ip_summed = CHECKSUM_NONE;
+	skb_reset_mac_header(skb);
+	skb_reset_transport_header(skb);
+	dev_sw_netstats_rx_add(dev, len);
+	if (unlikely(gro_cells_receive(&t->gro_cells, skb) != NET_RX_SUCCESS))
+		DEV_STATS_INC(dev, rx_dropped);
+	kipsec_sa_put(sa);
+}
+
+/* Takes the packet (ESP header at skb->data) and the reference on @sa. */
+static void kipsec_receive(struct kipsec_sa *sa, struct sk_buff *skb, u8 tos)
+{
+	const struct kipsec_crypto *c = &sa->crypto;
+	struct kipsec_skb_cb *cb = kipsec_skb_cb(skb);
+	enum kipsec_replay_verdict verdict;
+	__be32 seq_lo;
+	u64 seq;
+	int ret;
+
+	if (unlikely(skb->len < KIPSEC_ESP_HLEN + c->ivlen + c->icvlen + 2)) {
+		kipsec_tunnel_drop(sa->tunnel, KIPSEC_TDROP_RX_MALFORMED);
+		DEV_STATS_INC(sa->tunnel->dev, rx_dropped);
+		kfree_skb(skb);
+		kipsec_sa_put(sa);
+		return;
+	}
+	seq_lo = ((struct ip_esp_hdr *)skb->data)->seq_no;
+
+	spin_lock_bh(&sa->lock);
+	verdict = kipsec_replay_check(&sa->replay, ntohl(seq_lo), &seq);
+	spin_unlock_bh(&sa->lock);
+	if (verdict != KIPSEC_REPLAY_OK) {
+		kipsec_receive_drop(skb, sa, verdict == KIPSEC_REPLAY_DUPLICATE ?
+				    KIPSEC_DROP_REPLAY : KIPSEC_DROP_WINDOW);
+		return;
+	}
+
+	memset(cb, 0, sizeof(*cb));
+	cb->sa = sa;
+	cb->seq = seq;
+	cb->tos = tos;
+	ret = kipsec_esp_decrypt(sa, skb, seq, kipsec_receive_done);
+	if (ret == -EINPROGRESS)
+		return;
+	kipsec_receive_done(skb, ret);
+}
+
+static unsigned int kipsec_hook(struct sk_buff *skb, struct kipsec_addr *dst,
+				unsigned int off, u8 tos, struct net *net)
+{
+	struct kipsec_net *kn = kipsec_net(net);
+	struct kipsec_tunnel *t;
+	struct kipsec_sa *sa;
+	__be32 spi;
+
+	if (!pskb_may_pull(skb, off + KIPSEC_ESP_HLEN))
+		return NF_ACCEPT;
+	spi = ((struct ip_esp_hdr *)(skb->data + off))->spi;
+
+	sa = kipsec_sa_lookup_in(kn, spi, IPPROTO_ESP, dst);
+	if (!sa || !kipsec_sa_hold(sa)) {
+		t = kipsec_tunnel_by_local(kn, dst);
+		if (!t)
+			return NF_ACCEPT;
+		kipsec_tunnel_drop(t, KIPSEC_TDROP_RX_NO_SA);
+		DEV_STATS_INC(t->dev, rx_dropped);
+		return NF_DROP;
+	}
+
+	__skb_pull(skb, off);
+	skb_reset_transport_header(skb);
+	kipsec_receive(sa, skb, tos);
+	return NF_STOLEN;
+}
+
+static unsigned int kipsec_hook4(void *priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	struct kipsec_addr dst;
+
+	if (iph->protocol != IPPROTO_ESP)
+		return NF_ACCEPT;
+	dst.family = AF_INET;
+	dst.ip4 = iph->daddr;
+	return kipsec_hook(skb, &dst, skb_network_offset(skb) + ip_hdrlen(skb),
+			   iph->tos, state->net);
+}
+
+static unsigned int kipsec_hook6(void *priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	unsigned int fragoff = 0;
+	struct kipsec_addr dst;
+	u8 nexthdr = ip6h->nexthdr;
+	__be16 frag_off;
+	int off;
+
+	off = ipv6_skip_exthdr(skb, skb_network_offset(skb) + sizeof(*ip6h),
+			       &nexthdr, &frag_off);
+	/* Fragments are reassembled after this hook: not ours to take. */
+	if (off < 0 || nexthdr != IPPROTO_ESP || frag_off)
+		return NF_ACCEPT;
+	if (ipv6_find_hdr(skb, &fragoff, NEXTHDR_FRAGMENT, NULL, NULL) >= 0)
+		return NF_ACCEPT;
+	ip6h = ipv6_hdr(skb);
+	dst.family = AF_INET6;
+	dst.ip6 = ip6h->daddr;
+	return kipsec_hook(skb, &dst, off, ipv6_get_dsfield(ip6h), state->net);
+}
+
+static const struct nf_hook_ops kipsec_nf_ops[] = {
+	{
+		.hook = kipsec_hook4,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = KIPSEC_HOOK_PRIORITY,
+	},
+	{
+		.hook = kipsec_hook6,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = KIPSEC_HOOK_PRIORITY,
+	},
+};
+
+int kipsec_receive_net_init(struct net *net)
+{
+	return nf_register_net_hooks(net, kipsec_nf_ops,
+				     ARRAY_SIZE(kipsec_nf_ops));
+}
+
+void kipsec_receive_net_exit(struct net *net)
+{
+	nf_unregister_net_hooks(net, kipsec_nf_ops, ARRAY_SIZE(kipsec_nf_ops));
+}
