@@ -216,22 +216,22 @@ expect_err 2 '^kipsec: sa add: key for hmac-sha256-128 must be 32 bytes, got 16$
 	kipsec sa add kipsec0 dir out spi 0x3000 proto esp enc aes-cbc-128 key "0x$K3" \
 	auth hmac-sha256-128 key "0x$K3"
 expect_err 2 'sa add: "local": "10.1.0.1/24" has host bits set; did you mean 10.1.0.0/24\?' \
-	kipsec sa add kipsec0 dir out spi 0x3000 proto esp enc null \
+	kipsec sa add kipsec0 dir out spi 0x3000 proto esp enc null auth hmac-sha1-96 key "0x$K9" \
 	proxy-id local 10.1.0.1/24 remote 10.2.0.0/24
 expect_err 2 'sa add: unknown keyword "lifetime"' \
-	kipsec sa add kipsec0 dir out spi 0x3000 proto esp enc null lifetime 3600
+	kipsec sa add kipsec0 dir out spi 0x3000 proto esp enc null auth hmac-sha1-96 key "0x$K9" lifetime 3600
 expect_err 2 'key for aes-cbc-128: cannot open "/nonexistent/key"' \
 	kipsec sa add kipsec0 dir out spi 0x3000 proto esp enc aes-cbc-128 key /nonexistent/key
 expect_err 1 "^kipsec: sa add kipsec2: .*local and a remote address.*\(attribute ifname\)" \
-	kipsec sa add kipsec2 dir out spi 0x3000 proto esp enc null
+	kipsec sa add kipsec2 dir out spi 0x3000 proto esp aead aes-gcm-128 key "0x$K1"
 expect_err 1 "^kipsec: sa add kipsec0: .*\(attribute proto\)" \
 	kipsec sa add kipsec0 dir out spi 0x3000 proto ah auth hmac-sha256-128 key "0x$K4"
 expect_err 1 "^kipsec: sa add kipsec9: no such device \(attribute ifname\)" \
-	kipsec sa add kipsec9 dir out spi 0x3000 proto esp enc null
+	kipsec sa add kipsec9 dir out spi 0x3000 proto esp aead aes-gcm-128 key "0x$K1"
 expect_err 1 "^kipsec: sa del kipsec0: no such SA.*\(attribute spi\)" \
 	kipsec sa del kipsec0 dir out spi 0x3000 proto esp
 expect_err 1 "^kipsec: sa update kipsec0: no such SA.*\(attribute spi\)" \
-	kipsec sa update kipsec0 dir out spi 0x3000 proto esp enc null
+	kipsec sa update kipsec0 dir out spi 0x3000 proto esp enc null auth hmac-sha1-96 key "0x$K9"
 show -j sa show
 expect_eq "table after rejected requests" "$out" "$before"
 
@@ -317,10 +317,10 @@ expect_ok kipsec sa flush
 step "-batch stops at the first failing line and says FILE:LINE"
 batch=/tmp/bad.batch
 cat >"$batch" <<EOF
-sa add kipsec0 dir out spi 0x7000 proto esp enc null
+sa add kipsec0 dir out spi 0x7000 proto esp enc null auth hmac-sha1-96 key "0x$K9"
 # the next line is a duplicate
-sa add kipsec0 dir out spi 0x7000 proto esp enc null
-sa add kipsec0 dir out spi 0x7001 proto esp enc null
+sa add kipsec0 dir out spi 0x7000 proto esp enc null auth hmac-sha1-96 key "0x$K9"
+sa add kipsec0 dir out spi 0x7001 proto esp enc null auth hmac-sha1-96 key "0x$K9"
 EOF
 expect_err 1 "^kipsec: $batch:3: sa add kipsec0: .*exists.*\(attribute spi\)$" \
 	kipsec -batch "$batch"

@@ -19,6 +19,9 @@
 
 #include "../../userland/kipsec/parse.h"
 
+/* enc null needs an integrity algorithm (RFC 4303 3.2). */
+#define NULL_AUTH "auth hmac-sha1-96 key 0x0102030405060708090a0b0c0d0e0f1011121314"
+
 static char err[512];
 static struct kipsec_sa_info sa;
 static struct kipsec_sa_keys keys;
@@ -227,7 +230,7 @@ static void test_long_key_counts_all_bytes(void **state)
 static void test_null_cipher_key(void **state)
 {
 	(void)state;
-	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null"), 0);
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH), 0);
 	assert_int_equal(sa.enc_alg, KIPSEC_ENC_NULL);
 	assert_int_equal(keys.enc_len, 0);
 	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null key 0x auth hmac-sha1-96 key 0x0102030405060708090a0b0c0d0e0f1011121314"), 0);
@@ -236,6 +239,9 @@ static void test_null_cipher_key(void **state)
 	assert_int_equal(keys.auth[19], 0x14);
 	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null key 0x00"), -1);
 	assert_err("sa add: key for null must be 0 bytes, got 1");
+	/* RFC 4303 3.2: not both null. */
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null"), -1);
+	assert_err("sa add: \"null\": null encryption needs \"auth ALG key KEY\"");
 }
 
 static void test_icv(void **state)
@@ -354,27 +360,27 @@ static void test_required_and_twice(void **state)
 	(void)state;
 	assert_int_equal(sa_add(""), -1);
 	assert_err("sa add: a device name is required");
-	assert_int_equal(sa_add("dir in spi 1 proto esp enc null"), -1);
+	assert_int_equal(sa_add("dir in spi 1 proto esp enc null " NULL_AUTH), -1);
 	assert_err("sa add: a device name is required before \"dir\"");
-	assert_int_equal(sa_add("kipsec0 spi 1 proto esp enc null"), -1);
+	assert_int_equal(sa_add("kipsec0 spi 1 proto esp enc null " NULL_AUTH), -1);
 	assert_err("sa add: \"dir in\" or \"dir out\" is required");
-	assert_int_equal(sa_add("kipsec0 dir in proto esp enc null"), -1);
+	assert_int_equal(sa_add("kipsec0 dir in proto esp enc null " NULL_AUTH), -1);
 	assert_err("sa add: \"spi SPI\" is required");
-	assert_int_equal(sa_add("kipsec0 dir in spi 1 enc null"), -1);
+	assert_int_equal(sa_add("kipsec0 dir in spi 1 enc null " NULL_AUTH), -1);
 	assert_err("sa add: \"proto esp\" or \"proto ah\" is required");
-	assert_int_equal(sa_add("kipsec0 dir in spi 1 spi 2 proto esp enc null"), -1);
+	assert_int_equal(sa_add("kipsec0 dir in spi 1 spi 2 proto esp enc null " NULL_AUTH), -1);
 	assert_err("sa add: \"spi\" is given twice");
-	assert_int_equal(sa_add("kipsec0 dir sideways spi 1 proto esp enc null"), -1);
+	assert_int_equal(sa_add("kipsec0 dir sideways spi 1 proto esp enc null " NULL_AUTH), -1);
 	assert_err("sa add: \"dir\": \"sideways\" is not \"in\" or \"out\"");
-	assert_int_equal(sa_add("kipsec0 dir in spi 1 proto udp enc null"), -1);
+	assert_int_equal(sa_add("kipsec0 dir in spi 1 proto udp enc null " NULL_AUTH), -1);
 	assert_err("sa add: \"proto\": \"udp\" is not \"esp\" or \"ah\"");
-	assert_int_equal(sa_add("kipsec0 dir in spi 1 proto esp enc null lifetime 10"), -1);
+	assert_int_equal(sa_add("kipsec0 dir in spi 1 proto esp enc null " NULL_AUTH " lifetime 10"), -1);
 	assert_err("sa add: unknown keyword \"lifetime\"");
-	assert_int_equal(sa_add("kipsec0 dir in spi 1 proto esp enc null dir"), -1);
+	assert_int_equal(sa_add("kipsec0 dir in spi 1 proto esp enc null " NULL_AUTH " dir"), -1);
 	assert_err("sa add: \"dir\" is given twice");
-	assert_int_equal(sa_add("kipsec0 dir in proto esp enc null spi"), -1);
+	assert_int_equal(sa_add("kipsec0 dir in proto esp enc null " NULL_AUTH " spi"), -1);
 	assert_err("sa add: \"spi\" needs an SPI");
-	assert_int_equal(sa_add("bad/dev dir in spi 1 proto esp enc null"), -1);
+	assert_int_equal(sa_add("bad/dev dir in spi 1 proto esp enc null " NULL_AUTH), -1);
 	assert_err("sa add: \"bad/dev\" is not a valid device name");
 }
 
@@ -416,29 +422,29 @@ static void test_spi_words(void **state)
 static void test_replay_window_and_esn(void **state)
 {
 	(void)state;
-	assert_int_equal(sa_add("kipsec0 dir in spi 1 proto esp enc null"), 0);
+	assert_int_equal(sa_add("kipsec0 dir in spi 1 proto esp enc null " NULL_AUTH), 0);
 	assert_false(sa.has_replay_window);
 	assert_false(sa.has_flags);
 	assert_false(sa.has_proxy_id);
-	assert_int_equal(sa_add("kipsec0 dir in spi 1 proto esp enc null replay-window off esn on"), 0);
+	assert_int_equal(sa_add("kipsec0 dir in spi 1 proto esp enc null " NULL_AUTH " replay-window off esn on"), 0);
 	assert_true(sa.has_replay_window);
 	assert_int_equal(sa.replay_window, 0);
 	assert_true(sa.has_flags);
 	assert_int_equal(sa.flags, KIPSEC_SA_F_ESN);
-	assert_int_equal(sa_add("kipsec0 replay-window 16384 dir in spi 1 proto esp enc null esn off"), 0);
+	assert_int_equal(sa_add("kipsec0 replay-window 16384 dir in spi 1 proto esp enc null " NULL_AUTH " esn off"), 0);
 	assert_int_equal(sa.replay_window, 16384);
 	assert_true(sa.has_flags);
 	assert_int_equal(sa.flags, 0);
-	assert_int_equal(sa_add("kipsec0 dir in spi 1 proto esp enc null replay-window 32"), 0);
+	assert_int_equal(sa_add("kipsec0 dir in spi 1 proto esp enc null " NULL_AUTH " replay-window 32"), 0);
 	assert_int_equal(sa.replay_window, 32);
 
-	assert_int_equal(sa_add("kipsec0 dir in spi 1 proto esp enc null replay-window 31"), -1);
+	assert_int_equal(sa_add("kipsec0 dir in spi 1 proto esp enc null " NULL_AUTH " replay-window 31"), -1);
 	assert_err("sa add: \"replay-window\": \"31\" is not \"off\" or a number from 32 to 16384");
-	assert_int_equal(sa_add("kipsec0 dir in spi 1 proto esp enc null replay-window 16385"), -1);
+	assert_int_equal(sa_add("kipsec0 dir in spi 1 proto esp enc null " NULL_AUTH " replay-window 16385"), -1);
 	assert_err("sa add: \"replay-window\": \"16385\" is not \"off\" or a number from 32 to 16384");
-	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null replay-window 64"), -1);
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " replay-window 64"), -1);
 	assert_err("sa add: \"replay-window\" applies only to inbound SAs (\"dir in\")");
-	assert_int_equal(sa_add("kipsec0 dir in spi 1 proto esp enc null esn yes"), -1);
+	assert_int_equal(sa_add("kipsec0 dir in spi 1 proto esp enc null " NULL_AUTH " esn yes"), -1);
 	assert_err("sa add: \"esn\": \"yes\" is not \"on\" or \"off\"");
 }
 
@@ -449,7 +455,7 @@ static void test_proxy_id_full(void **state)
 	struct in_addr a;
 
 	(void)state;
-	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null proxy-id local 10.1.0.0/24 remote 10.2.0.0/16 proto tcp lport 80 rport 1024-65535"), 0);
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " proxy-id local 10.1.0.0/24 remote 10.2.0.0/16 proto tcp lport 80 rport 1024-65535"), 0);
 	assert_true(sa.has_proxy_id);
 	assert_int_equal(sa.pid.local.addr.family, AF_INET);
 	inet_pton(AF_INET, "10.1.0.0", &a);
@@ -468,7 +474,7 @@ static void test_proxy_id_full(void **state)
 static void test_proxy_id_defaults_and_any(void **state)
 {
 	(void)state;
-	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null proxy-id remote 2001:db8::/32 local 2001:db8:1::5"), 0);
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " proxy-id remote 2001:db8::/32 local 2001:db8:1::5"), 0);
 	assert_int_equal(sa.pid.local.addr.family, AF_INET6);
 	assert_int_equal(sa.pid.local.len, 128);
 	assert_int_equal(sa.pid.remote.len, 32);
@@ -479,12 +485,12 @@ static void test_proxy_id_defaults_and_any(void **state)
 	assert_int_equal(sa.pid.rport_max, 65535);
 
 	/* One side any: any address of the other side's family. */
-	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null proxy-id local any remote 10.0.0.0/8"), 0);
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " proxy-id local any remote 10.0.0.0/8"), 0);
 	assert_int_equal(sa.pid.local.addr.family, AF_INET);
 	assert_int_equal(sa.pid.local.len, 0);
 	assert_int_equal(sa.pid.local.addr.ip4.s_addr, 0);
 	/* Both any: no family. */
-	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null proxy-id local any remote any proto udp"), 0);
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " proxy-id local any remote any proto udp"), 0);
 	assert_int_equal(sa.pid.local.addr.family, AF_UNSPEC);
 	assert_int_equal(sa.pid.remote.addr.family, AF_UNSPEC);
 	assert_int_equal(sa.pid.proto, 17);
@@ -493,25 +499,25 @@ static void test_proxy_id_defaults_and_any(void **state)
 static void test_proxy_id_errors(void **state)
 {
 	(void)state;
-	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null proxy-id local 10.1.0.0/24 remote 2001:db8::/32"), -1);
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " proxy-id local 10.1.0.0/24 remote 2001:db8::/32"), -1);
 	assert_err("sa add: proxy-id \"local\" and \"remote\" are of different address families");
-	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null proxy-id local 10.1.0.0/24"), -1);
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " proxy-id local 10.1.0.0/24"), -1);
 	assert_err("sa add: proxy-id needs \"remote PREFIX\"");
-	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null proxy-id"), -1);
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " proxy-id"), -1);
 	assert_err("sa add: proxy-id needs \"local PREFIX\"");
-	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null proxy-id local any remote any esn on"), -1);
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " proxy-id local any remote any esn on"), -1);
 	assert_err("sa add: unknown proxy-id keyword \"esn\" (proxy-id comes last and takes local, remote, proto, lport and rport)");
-	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null proxy-id local any remote any lport 80"), -1);
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " proxy-id local any remote any lport 80"), -1);
 	assert_err("sa add: \"lport\" needs a proxy-id \"proto\" (tcp, udp, sctp, ...)");
-	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null proxy-id local any remote any proto any rport 80"), -1);
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " proxy-id local any remote any proto any rport 80"), -1);
 	assert_err("sa add: \"rport\" needs a proxy-id \"proto\" (tcp, udp, sctp, ...)");
-	assert_int_equal(sa_add("kipsec0 dir out spi 1 enc null proxy-id local any remote any proto esp"), -1);
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 enc null " NULL_AUTH " proxy-id local any remote any proto esp"), -1);
 	assert_err("sa add: proxy-id \"proto\": \"esp\" is not a protocol of the proxy ID; the SA's \"proto esp\" goes before \"proxy-id\"");
-	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null proxy-id local any local any"), -1);
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " proxy-id local any local any"), -1);
 	assert_err("sa add: \"local\" is given twice");
-	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null proxy-id local any remote"), -1);
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " proxy-id local any remote"), -1);
 	assert_err("sa add: \"remote\" needs a PREFIX");
-	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null proxy-id local 10.1.0.1/24 remote any"), -1);
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " proxy-id local 10.1.0.1/24 remote any"), -1);
 	assert_err("sa add: \"local\": \"10.1.0.1/24\" has host bits set; did you mean 10.1.0.0/24?");
 }
 

@@ -1070,6 +1070,11 @@ static int sa_add_words(const char *cmd, int argc, char **argv,
 			return fail(err, errlen,
 				    "%s: an algorithm is required: \"aead ALG key KEY\" or \"enc ALG key KEY\"",
 				    cmd);
+		/* RFC 4303 3.2: encryption and integrity are not both null. */
+		if (enc && enc->id == KIPSEC_ENC_NULL && !auth)
+			return fail(err, errlen,
+				    "%s: \"null\": null encryption needs \"auth ALG key KEY\"",
+				    cmd);
 	}
 	if (icv_word && !aead)
 		return fail(err, errlen, "%s: \"icv\" applies only to \"aead\" algorithms",
