@@ -4,6 +4,8 @@
 #   make userland        build/bin/kipsec
 #   make module KDIR=... the module for a kernel tree or headers directory
 #   make check           everything, tested (see README.md)
+#   make demo            a manual-key tunnel between two sites, in a VM
+#   make bench           kipsec against XFRM, as ratios (Documentation/performance.md)
 #   make install         the CLI and man pages under PREFIX
 
 VERSION := 0.1.0
@@ -27,7 +29,7 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJS := $(call obj,$(LIB_SRCS))
 CLI_OBJS := $(call obj,$(CLI_SRCS))
 
-.PHONY: all userland module unit-tests check install clean
+.PHONY: all userland module unit-tests check demo bench install clean
 all: userland module
 
 userland: $(BUILD)/bin/kipsec
@@ -63,6 +65,12 @@ unit-tests: $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 
 check:
 	tools/check
+
+demo:
+	tools/demo/run
+
+bench:
+	tools/bench/run
 
 install: userland
 	install -D -m 0755 $(BUILD)/bin/kipsec $(DESTDIR)$(PREFIX)/sbin/kipsec

@@ -9,7 +9,9 @@ packages=(
 	xz-utils perl python3 linux-source-6.1 linux-headers-amd64
 	libnl-3-dev libnl-genl-3-dev libcmocka-dev
 	# running the tests: the VM, and what scenarios use inside it
-	qemu-system-x86 iproute2 iputils-ping procps util-linux
+	qemu-system-x86 iproute2 iputils-ping procps util-linux tcpdump
+	# make bench
+	iperf3
 )
 
 missing=()
