@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""Turn tools/bench/guest.sh's key=value figures into kipsec/XFRM ratios."""
+import sys
+
+fig = {}
+for line in open(sys.argv[1]):
+    line = line.strip()
+    if "=" in line and not line.startswith("+"):
+        k, v = line.split("=", 1)
+        try:
+            fig[k] = float(v)
+        except ValueError:
+            pass
+
+
+def ratio(name, k, x, higher_better=True, unit=""):
+    if k not in fig or x not in fig or not fig[x] or not fig[k]:
+        print("%-40s missing" % name)
+        return
+    r = fig[k] / fig[x] if higher_better else fig[x] / fig[k]
+    print("%-40s kipsec %12.0f%s  xfrm %12.0f%s  ratio %.2f" %
+          (name, fig[k], unit, fig[x], unit, r))
+
+
+print("kipsec / XFRM, same VM run (ratio > 1: kipsec better)")
+for alg, label in (("gcm", "aes-gcm-128"), ("cbc", "aes-cbc-128+hmac-sha256")):
+    ratio("TCP 1 flow %s" % label, "kipsec_%s_tcp1_bps" % alg, "xfrm_%s_tcp1_bps" % alg, unit=" b/s")
+    ratio("TCP 4 flows %s" % label, "kipsec_%s_tcp4_bps" % alg, "xfrm_%s_tcp4_bps" % alg, unit=" b/s")
+    ratio("UDP 64 B pps %s" % label, "kipsec_%s_udp64_pps" % alg, "xfrm_%s_udp64_pps" % alg)
+inst = [k for k in fig if k.startswith("kipsec_install_")]
+for k in inst:
+    n = k[len("kipsec_install_"):-2]
+    x = "xfrm_install_%s_s" % n
+    if x in fig:
+        print("%-40s kipsec %10.2f s  xfrm %10.2f s  ratio %.2f (install rate)" %
+              ("install %s SAs" % n, fig[k], fig[x], fig[x] / fig[k]))
+for stack in ("kipsec", "xfrm"):
+    one, big = fig.get("%s_gcm_tcp1_bps" % stack), fig.get("%s_gcm_big_tcp1_bps" % stack)
+    if one and big:
+        print("%-40s %.1f%% slowdown with many SAs installed" %
+              ("%s TCP 1 flow, many SAs vs one" % stack, 100.0 * (1 - big / one)))
