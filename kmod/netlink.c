@@ -280,9 +280,10 @@ static int kipsec_tunnel_set_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out_unlock;
 	}
 	/* SAs took the outer addresses when they were added. */
+	kipsec_spi_expire(t);
 	if (t->nr_sas || !list_empty(&t->reserved)) {
 		NL_SET_ERR_MSG(info->extack,
-			       "the tunnel has SAs: flush them to change its addresses");
+			       "the tunnel has SAs or reserved SPIs: flush them to change its addresses");
 		ret = -EBUSY;
 		goto out_unlock;
 	}

@@ -201,11 +201,27 @@ int kipsec_sa_insert(struct kipsec_tunnel *t, struct kipsec_sa *sa,
 		return -ENOENT;
 	}
 
-	if (old) {
+	if (old)
 		ret = rhashtable_replace_fast(&kn->sas, &old->node, &sa->node,
 					      kipsec_sa_params);
-		if (WARN_ON(ret))
-			return ret;
+	else
+		ret = rhashtable_insert_fast(&kn->sas, &sa->node,
+					     kipsec_sa_params);
+	if (WARN_ON(old && ret))
+		return ret;
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "SA table full");
+		return ret;
+	}
+
+	/* The new outbound SA is linked before the old one goes, so that
+	 * a packet sent meanwhile finds one or the other.
+	 */
+	list_add_tail(&sa->list, &t->sas);
+	if (sa->key.dir == KIPSEC_DIR_OUT)
+		kipsec_sa_link_out(t, sa);
+	t->nr_sas++;
+	if (old) {
 		list_del(&old->list);
 		if (!old->reserved) {
 			t->nr_sas--;
@@ -213,19 +229,7 @@ int kipsec_sa_insert(struct kipsec_tunnel *t, struct kipsec_sa *sa,
 				list_del_rcu(&old->out_list);
 		}
 		kipsec_sa_put(old);
-	} else {
-		ret = rhashtable_insert_fast(&kn->sas, &sa->node,
-					     kipsec_sa_params);
-		if (ret) {
-			NL_SET_ERR_MSG(extack, "SA table full");
-			return ret;
-		}
 	}
-
-	list_add_tail(&sa->list, &t->sas);
-	if (sa->key.dir == KIPSEC_DIR_OUT)
-		kipsec_sa_link_out(t, sa);
-	t->nr_sas++;
 	kn->gen++;
 	return 0;
 }
@@ -281,9 +285,11 @@ void kipsec_sa_flush_tunnel(struct kipsec_tunnel *t)
 		kipsec_sa_remove(sa);
 }
 
-static void kipsec_spi_expire(struct kipsec_tunnel *t)
+void kipsec_spi_expire(struct kipsec_tunnel *t)
 {
 	struct kipsec_sa *sa, *tmp;
+
+	lockdep_assert_held(&t->kn->lock);
 
 	list_for_each_entry_safe(sa, tmp, &t->reserved, list)
 		if (time_after_eq(jiffies, sa->expires))
@@ -315,6 +321,7 @@ int kipsec_spi_alloc(struct kipsec_tunnel *t, u8 proto, u32 min, u32 max,
 	struct kipsec_net *kn = t->kn;
 	const struct kipsec_endpoint *ep;
 	u64 range = (u64)max - min + 1;
+	struct kipsec_tunnel *tt;
 	struct kipsec_sa *sa;
 	u32 candidate = 0;
 	bool found = false;
@@ -328,7 +335,9 @@ int kipsec_spi_alloc(struct kipsec_tunnel *t, u8 proto, u32 min, u32 max,
 		NL_SET_ERR_MSG(extack, "the tunnel has no local address");
 		return -EADDRNOTAVAIL;
 	}
-	kipsec_spi_expire(t);
+	/* Lapsed reservations of the namespace free their SPIs. */
+	list_for_each_entry(tt, &kn->tunnels, list)
+		kipsec_spi_expire(tt);
 
 	/*
 	 * Random candidates; a small range is searched whole from a random

@@ -161,6 +161,8 @@ void kipsec_sa_remove(struct kipsec_sa *sa);
 void kipsec_sa_flush_tunnel(struct kipsec_tunnel *t);
 int kipsec_spi_alloc(struct kipsec_tunnel *t, u8 proto, u32 min, u32 max,
 		     u32 *spi, struct netlink_ext_ack *extack);
+/* Drop the tunnel's SPI reservations that have lapsed. */
+void kipsec_spi_expire(struct kipsec_tunnel *t);
 
 void kipsec_sa_read_stats(struct kipsec_sa *sa, struct kipsec_sa_stats *st);
 
