@@ -90,11 +90,23 @@ static bool kipsec_len_in(unsigned int len, const u8 *lens, unsigned int n)
 static struct crypto_aead *kipsec_alloc_aead(const char *name)
 {
 	char wrapped[CRYPTO_MAX_ALG_NAME];
+	struct crypto_aead *tfm;
+	int n;
 
 	if (!kipsec_force_cryptd)
 		return crypto_alloc_aead(name, 0, 0);
-	if (snprintf(wrapped, sizeof(wrapped), "cryptd(%s)", name) >=
-	    sizeof(wrapped))
+
+	/*
+	 * A cryptd instance is registered under the driver name of what it
+	 * wraps, so find a synchronous implementation first and wrap that.
+	 */
+	tfm = crypto_alloc_aead(name, 0, CRYPTO_ALG_ASYNC);
+	if (IS_ERR(tfm))
+		return tfm;
+	n = snprintf(wrapped, sizeof(wrapped), "cryptd(%s)",
+		     crypto_tfm_alg_driver_name(crypto_aead_tfm(tfm)));
+	crypto_free_aead(tfm);
+	if (n >= sizeof(wrapped))
 		return ERR_PTR(-ENAMETOOLONG);
 	return crypto_alloc_aead(wrapped, 0, 0);
 }
