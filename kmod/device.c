@@ -20,6 +20,15 @@
  */
 #define KIPSEC_MAX_OVERHEAD	(40 + 8 + 16 + 15 + 2 + 32)
 
+/*
+ * Room asked of whoever builds or forwards a packet into the tunnel, so
+ * that encryption need not copy it to make room: in front, the outer IPv6
+ * header, the ESP header, an IV, 4 bytes for the ESN layout and a
+ * link-layer header; behind, padding, trailer and ICV.
+ */
+#define KIPSEC_HEADROOM		(40 + 8 + 16 + 4 + 32)
+#define KIPSEC_TAILROOM		(15 + 2 + 32)
+
 static struct rtnl_link_ops kipsec_link_ops;
 
 bool kipsec_is_tunnel(const struct net_device *dev)
@@ -133,6 +142,8 @@ static void kipsec_setup(struct net_device *dev)
 	dev->hw_features |= KIPSEC_FEATURES;
 	dev->hw_enc_features |= KIPSEC_FEATURES;
 	dev->hard_header_len = 0;
+	dev->needed_headroom = KIPSEC_HEADROOM;
+	dev->needed_tailroom = KIPSEC_TAILROOM;
 	dev->addr_len = 0;
 	dev->mtu = ETH_DATA_LEN - KIPSEC_MAX_OVERHEAD;
 	dev->min_mtu = ETH_MIN_MTU;

@@ -165,8 +165,9 @@ static void kipsec_send_one(struct kipsec_sa *sa, struct sk_buff *skb,
 			    struct dst_entry *dst, unsigned int mtu)
 {
 	struct kipsec_tunnel *t = sa->tunnel;
+	unsigned int headroom, tailroom;
 	struct kipsec_skb_cb *cb;
-	unsigned int headroom;
+	int nhead, ntail;
 	u8 nexthdr, tos;
 	bool df;
 	s64 old;
@@ -199,10 +200,19 @@ static void kipsec_send_one(struct kipsec_sa *sa, struct sk_buff *skb,
 		goto drop;
 	}
 
+	/* One copy at most, for both ends, and none when the sender left
+	 * the room the device asks for (needed_headroom/tailroom).
+	 */
 	headroom = LL_RESERVED_SPACE(dst->dev) + dst->header_len +
 		   sizeof(struct ipv6hdr) + KIPSEC_ESP_HLEN + 4 +
 		   sa->crypto.ivlen;
-	if (skb_cow_head(skb, headroom))
+	tailroom = sa->crypto.blksize + 1 + sa->crypto.icvlen;
+	nhead = max_t(int, headroom - skb_headroom(skb), 0);
+	ntail = skb_is_nonlinear(skb) ? 0 :
+		max_t(int, tailroom - skb_tailroom(skb), 0);
+	if ((nhead || ntail || skb_header_cloned(skb)) &&
+	    pskb_expand_head(skb, nhead ? nhead + 16 : 0, ntail ? ntail + 16 : 0,
+			     GFP_ATOMIC))
 		goto error;
 
 	skb_scrub_packet(skb, false);
