@@ -39,12 +39,6 @@ for k in inst:
         print("%-40s kipsec %10.2f s  (%.0f SAs/s)" %
               ("install %s SAs" % n, fig[k], int(n) / fig[k]))
 one, big = fig.get("kipsec_gcm_one_tcp1"), fig.get("kipsec_gcm_big_tcp1")
-xone, xbig = fig.get("xfrm_gcm_one_tcp1"), fig.get("xfrm_gcm_big_tcp1")
 if one and big:
     print("%-40s %.1f%% slowdown (%.0f -> %.0f b/s)" %
           ("kipsec TCP 1 flow, many SAs vs one", 100.0 * (1 - big / one), one, big))
-    if xone and xbig:
-        # XFRM's unchanged tunnel measured alongside: corrects for drift.
-        corr = (big / xbig) / (one / xone)
-        print("%-40s %.1f%% slowdown, corrected by the XFRM control (%.0f -> %.0f b/s)" %
-              ("kipsec TCP 1 flow, many SAs vs one", 100.0 * (1 - corr), xone, xbig))
