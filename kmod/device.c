@@ -144,6 +144,8 @@ static void kipsec_setup(struct net_device *dev)
 	dev->hard_header_len = 0;
 	dev->needed_headroom = KIPSEC_HEADROOM;
 	dev->needed_tailroom = KIPSEC_TAILROOM;
+	/* Transmit needs the inner route: ICMP errors and PMTU updates. */
+	netif_keep_dst(dev);
 	dev->addr_len = 0;
 	dev->mtu = ETH_DATA_LEN - KIPSEC_MAX_OVERHEAD;
 	dev->min_mtu = ETH_MIN_MTU;
