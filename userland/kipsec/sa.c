@@ -95,16 +95,6 @@ static int sa_flush(int argc, char **argv)
 
 /* show */
 
-static const char *addr_str(const struct kipsec_nl_addr *a, char *buf,
-			    size_t len)
-{
-	if (a->family == AF_INET)
-		return inet_ntop(AF_INET, &a->ip4, buf, len);
-	if (a->family == AF_INET6)
-		return inet_ntop(AF_INET6, &a->ip6, buf, len);
-	return NULL;
-}
-
 static const char *dir_str(uint8_t dir, char *buf, size_t len)
 {
 	if (dir == KIPSEC_DIR_IN)
@@ -199,8 +189,8 @@ void sa_print_text(FILE *out, const struct kipsec_sa_info *sa, bool stats)
 	print_ports(out, "rport", p->rport_min, p->rport_max);
 	fputc('\n', out);
 
-	src = addr_str(&sa->outer_src, b1, sizeof(b1));
-	dst = addr_str(&sa->outer_dst, b2, sizeof(b2));
+	src = kipsec_nl_addr_str(&sa->outer_src, b1, sizeof(b1));
+	dst = kipsec_nl_addr_str(&sa->outer_dst, b2, sizeof(b2));
 	fprintf(out, "\touter %s -> %s  seq %llu\n", src ? src : "none",
 	       dst ? dst : "none", (unsigned long long)sa->seq);
 
@@ -281,8 +271,8 @@ void sa_print_json(struct json *j, const struct kipsec_sa_info *sa,
 	}
 	json_key(j, "seq");
 	json_u64(j, sa->seq);
-	json_str_or_null(j, "outer_src", addr_str(&sa->outer_src, b1, sizeof(b1)));
-	json_str_or_null(j, "outer_dst", addr_str(&sa->outer_dst, b1, sizeof(b1)));
+	json_str_or_null(j, "outer_src", kipsec_nl_addr_str(&sa->outer_src, b1, sizeof(b1)));
+	json_str_or_null(j, "outer_dst", kipsec_nl_addr_str(&sa->outer_dst, b1, sizeof(b1)));
 
 	json_key(j, "proxy_id");
 	json_begin_object(j);

@@ -11,16 +11,6 @@
 #include "kipsec.h"
 #include "../lib/json.h"
 
-static const char *addr_str(const struct kipsec_nl_addr *a, char *buf,
-			    size_t len)
-{
-	if (a->family == AF_INET)
-		return inet_ntop(AF_INET, &a->ip4, buf, len);
-	if (a->family == AF_INET6)
-		return inet_ntop(AF_INET6, &a->ip6, buf, len);
-	return NULL;
-}
-
 struct show_ctx {
 	const struct kipsec_opts *o;
 	struct json json;
@@ -30,8 +20,8 @@ static int show_one(const struct kipsec_tunnel_info *t, void *arg)
 {
 	struct show_ctx *c = arg;
 	char l[INET6_ADDRSTRLEN], r[INET6_ADDRSTRLEN];
-	const char *local = addr_str(&t->local, l, sizeof(l));
-	const char *remote = addr_str(&t->remote, r, sizeof(r));
+	const char *local = kipsec_nl_addr_str(&t->local, l, sizeof(l));
+	const char *remote = kipsec_nl_addr_str(&t->remote, r, sizeof(r));
 
 	if (!c->o->json) {
 		printf("%s: local %s remote %s\n", t->ifname,

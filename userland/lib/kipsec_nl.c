@@ -6,6 +6,7 @@
  * with the kernel's message and the attribute at fault, which we map back
  * to its name in the netlink spec.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -811,4 +812,14 @@ int kipsec_nl_sa_flush(struct kipsec_nl *nl, const char *ifname,
 	if (!msg || (ifname && nla_put_string(msg, KIPSEC_A_SA_IFNAME, ifname)))
 		return build_failed(msg, e);
 	return transact(nl, msg, NULL, NULL, e);
+}
+
+const char *kipsec_nl_addr_str(const struct kipsec_nl_addr *a, char *buf,
+			       size_t len)
+{
+	if (a->family == AF_INET)
+		return inet_ntop(AF_INET, &a->ip4, buf, len);
+	if (a->family == AF_INET6)
+		return inet_ntop(AF_INET6, &a->ip6, buf, len);
+	return NULL;
 }

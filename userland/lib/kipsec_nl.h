@@ -182,6 +182,10 @@ int kipsec_nl_sa_dump(struct kipsec_nl *nl, const char *ifname,
 int kipsec_nl_sa_flush(struct kipsec_nl *nl, const char *ifname,
 		       struct kipsec_nl_error *e);
 
+/* @a in text form in @buf, or NULL when its family is AF_UNSPEC. */
+const char *kipsec_nl_addr_str(const struct kipsec_nl_addr *a, char *buf,
+			       size_t len);
+
 /* A one-line description of @e: "msg (attribute NAME)". */
 const char *kipsec_nl_strerror(const struct kipsec_nl_error *e, char *buf,
 			       size_t len);
