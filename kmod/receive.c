@@ -251,19 +251,19 @@ static unsigned int kipsec_hook6(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
-	unsigned int fragoff = 0;
+	unsigned int off = skb_network_offset(skb) + sizeof(*ip6h);
 	struct kipsec_addr dst;
-	u8 nexthdr = ip6h->nexthdr;
-	__be16 frag_off;
-	int off;
+	int flags = 0;
 
-	off = ipv6_skip_exthdr(skb, skb_network_offset(skb) + sizeof(*ip6h),
-			       &nexthdr, &frag_off);
-	/* Fragments are reassembled after this hook: not ours to take. */
-	if (off < 0 || nexthdr != IPPROTO_ESP || frag_off)
-		return NF_ACCEPT;
-	if (ipv6_find_hdr(skb, &fragoff, NEXTHDR_FRAGMENT, NULL, NULL) >= 0)
-		return NF_ACCEPT;
+	/* One walk of the extension headers, and none in the usual case.
+	 * Fragments are reassembled after this hook: not ours to take.
+	 */
+	if (ip6h->nexthdr != IPPROTO_ESP) {
+		off = 0;
+		if (ipv6_find_hdr(skb, &off, IPPROTO_ESP, NULL, &flags) < 0 ||
+		    (flags & IP6_FH_F_FRAG))
+			return NF_ACCEPT;
+	}
 	ip6h = ipv6_hdr(skb);
 	dst.family = AF_INET6;
 	dst.ip6 = ip6h->daddr;
