@@ -391,6 +391,7 @@ static const struct nla_policy kipsec_sa_add_policy[] = {
 	[KIPSEC_A_SA_REPLAY_WINDOW] = NLA_POLICY_MAX(NLA_U32,
 						     KIPSEC_REPLAY_MAX),
 	[KIPSEC_A_SA_FLAGS] = NLA_POLICY_MASK(NLA_U32, KIPSEC_SA_F_ALL),
+	[KIPSEC_A_SA_SEQ] = { .type = NLA_U64 },
 	[KIPSEC_A_SA_PID_LOCAL_IPV4] = NLA_POLICY_EXACT_LEN(sizeof(__be32)),
 	[KIPSEC_A_SA_PID_LOCAL_IPV6] =
 		NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
@@ -696,10 +697,21 @@ static int kipsec_sa_add_doit(struct sk_buff *skb, struct genl_info *info)
 			return -EINVAL;
 		}
 	}
+	if (attrs[KIPSEC_A_SA_SEQ] && (dir != KIPSEC_DIR_OUT || update)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KIPSEC_A_SA_SEQ],
+				    "a starting sequence number is for adding an outbound SA");
+		return -EINVAL;
+	}
 	ret = kipsec_sa_get_algs(attrs, &algs, info->extack);
 	if (ret)
 		return ret;
 	algs.esn = flags & KIPSEC_SA_F_ESN;
+	if (attrs[KIPSEC_A_SA_SEQ] && !algs.esn &&
+	    nla_get_u64(attrs[KIPSEC_A_SA_SEQ]) > U32_MAX) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KIPSEC_A_SA_SEQ],
+				    "without ESN the sequence number has 32 bits");
+		return -ERANGE;
+	}
 
 	t = kipsec_tunnel_get(genl_info_net(info), attrs, info->extack);
 	if (IS_ERR(t))
@@ -726,6 +738,8 @@ static int kipsec_sa_add_doit(struct sk_buff *skb, struct genl_info *info)
 	sa->auth_alg = algs.auth_alg;
 	sa->flags = flags;
 	sa->oseq_max = algs.esn ? U64_MAX : U32_MAX;
+	if (attrs[KIPSEC_A_SA_SEQ])
+		atomic64_set(&sa->oseq, nla_get_u64(attrs[KIPSEC_A_SA_SEQ]));
 
 	mutex_lock(&t->kn->lock);
 	ret = kipsec_tunnel_alive(t, info->extack);

@@ -448,6 +448,28 @@ static void test_replay_window_and_esn(void **state)
 	assert_err("sa add: \"esn\": \"yes\" is not \"on\" or \"off\"");
 }
 
+static void test_seq(void **state)
+{
+	(void)state;
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH), 0);
+	assert_false(sa.has_seq);
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " seq 0xfffffffd"), 0);
+	assert_true(sa.has_seq);
+	assert_true(sa.seq == 0xfffffffdULL);
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " esn on seq 18446744073709551615"), 0);
+	assert_true(sa.seq == UINT64_MAX);
+
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " seq 0x100000000"), -1);
+	assert_err("sa add: \"seq\": without \"esn on\" the sequence number has 32 bits");
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " esn on seq 18446744073709551616"), -1);
+	assert_err("sa add: \"seq\": \"18446744073709551616\" is not a number (decimal or 0x hex)");
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " seq -1"), -1);
+	assert_err("sa add: \"seq\": \"-1\" is not a number (decimal or 0x hex)");
+	assert_int_equal(sa_add("kipsec0 dir in spi 1 proto esp enc null " NULL_AUTH " seq 5"), -1);
+	assert_err("sa add: \"seq\" applies only to outbound SAs (\"dir out\")");
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " seq 1 seq 2"), -1);
+}
+
 /* Proxy IDs */
 
 static void test_proxy_id_full(void **state)
@@ -1033,6 +1055,7 @@ int main(void)
 		cmocka_unit_test_setup(test_required_and_twice, setup),
 		cmocka_unit_test_setup(test_spi_words, setup),
 		cmocka_unit_test_setup(test_replay_window_and_esn, setup),
+		cmocka_unit_test_setup(test_seq, setup),
 		cmocka_unit_test_setup(test_proxy_id_full, setup),
 		cmocka_unit_test_setup(test_proxy_id_defaults_and_any, setup),
 		cmocka_unit_test_setup(test_proxy_id_errors, setup),

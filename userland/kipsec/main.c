@@ -59,7 +59,7 @@ static void usage(FILE *out)
 		"  " KIPSEC_PROG " sa {add|update} DEV dir {in|out} spi SPI proto {esp|ah}\n"
 		"      { aead ALG key KEY [icv BITS] | enc ALG key KEY [auth ALG key KEY]\n"
 		"        | auth ALG key KEY (with proto ah) }\n"
-		"      [replay-window {N|off}] [esn {on|off}]\n"
+		"      [replay-window {N|off}] [esn {on|off}] [seq N]\n"
 		"      [proxy-id local PREFIX remote PREFIX [proto PROTO]\n"
 		"                [lport P[-P]] [rport P[-P]]]\n"
 		"  " KIPSEC_PROG " sa del DEV dir {in|out} spi SPI proto {esp|ah}\n"

@@ -269,10 +269,10 @@ const char *kipsec_alg_list(enum kipsec_alg_kind kind, char *buf, size_t len)
 
 /* Small words */
 
-/* A decimal number, or 0x hex, up to 2^32 - 1. */
-static bool read_u32(const char *word, uint32_t *out)
+/* A decimal number, or 0x hex, up to 2^64 - 1. */
+static bool read_u64(const char *word, uint64_t *out)
 {
-	unsigned long long v = 0;
+	uint64_t v = 0;
 	const char *p = word;
 	int base = 10, digits = 0;
 
@@ -289,12 +289,23 @@ static bool read_u32(const char *word, uint32_t *out)
 			d = tolower((unsigned char)*p) - 'a' + 10;
 		else
 			return false;
+		if (v > (UINT64_MAX - d) / base)
+			return false;
 		v = v * base + d;
 		digits++;
-		if (v > UINT32_MAX)
-			return false;
 	}
 	if (!digits)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* A decimal number, or 0x hex, up to 2^32 - 1. */
+static bool read_u32(const char *word, uint32_t *out)
+{
+	uint64_t v;
+
+	if (!read_u64(word, &v) || v > UINT32_MAX)
 		return false;
 	*out = (uint32_t)v;
 	return true;
@@ -659,7 +670,7 @@ check:
 
 static const char *const sa_keywords[] = {
 	"dir", "spi", "proto", "aead", "enc", "auth", "key", "icv",
-	"replay-window", "esn", "proxy-id", "min", "max", NULL,
+	"replay-window", "esn", "seq", "proxy-id", "min", "max", NULL,
 };
 
 /* DEV, the first word of a command, and not a keyword forgotten it. */
@@ -732,6 +743,7 @@ enum {
 	SEEN_REMOTE = 1 << 12,
 	SEEN_LPORT = 1 << 13,
 	SEEN_RPORT = 1 << 14,
+	SEEN_SEQ = 1 << 15,
 };
 
 static int once(const char *cmd, unsigned int *seen, unsigned int bit,
@@ -977,6 +989,18 @@ static int sa_add_words(const char *cmd, int argc, char **argv,
 			i += 2;
 			continue;
 		}
+		if (!strcmp(w, "seq")) {
+			if (once(cmd, &seen, SEEN_SEQ, w, err, errlen) ||
+			    need_value(cmd, argc, argv, i, "a sequence number", err, errlen))
+				return -1;
+			if (!read_u64(argv[i + 1], &sa->seq))
+				return fail(err, errlen,
+					    "%s: \"seq\": \"%s\" is not a number (decimal or 0x hex)",
+					    cmd, argv[i + 1]);
+			sa->has_seq = true;
+			i += 2;
+			continue;
+		}
 		if (!strcmp(w, "esn")) {
 			if (once(cmd, &seen, SEEN_ESN, w, err, errlen) ||
 			    need_value(cmd, argc, argv, i, "\"on\" or \"off\"", err, errlen))
@@ -1102,6 +1126,14 @@ static int sa_add_words(const char *cmd, int argc, char **argv,
 	if (sa->has_replay_window && sa->dir != KIPSEC_DIR_IN)
 		return fail(err, errlen,
 			    "%s: \"replay-window\" applies only to inbound SAs (\"dir in\")",
+			    cmd);
+	if (sa->has_seq && sa->dir != KIPSEC_DIR_OUT)
+		return fail(err, errlen,
+			    "%s: \"seq\" applies only to outbound SAs (\"dir out\")",
+			    cmd);
+	if (sa->has_seq && !(sa->flags & KIPSEC_SA_F_ESN) && sa->seq > UINT32_MAX)
+		return fail(err, errlen,
+			    "%s: \"seq\": without \"esn on\" the sequence number has 32 bits",
 			    cmd);
 	return 0;
 }

@@ -638,6 +638,8 @@ static int sa_write(struct kipsec_nl *nl, int cmd,
 		return build_failed(msg, e);
 	if (sa->has_flags && nla_put_u32(msg, KIPSEC_A_SA_FLAGS, sa->flags))
 		return build_failed(msg, e);
+	if (sa->has_seq && nla_put_u64(msg, KIPSEC_A_SA_SEQ, sa->seq))
+		return build_failed(msg, e);
 	if (sa->has_proxy_id &&
 	    (put_prefix(msg, &p->local, KIPSEC_A_SA_PID_LOCAL_IPV4,
 			KIPSEC_A_SA_PID_LOCAL_IPV6,

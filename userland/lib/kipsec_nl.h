@@ -105,13 +105,14 @@ struct kipsec_sa_info {
 	bool has_flags;
 	uint32_t flags;			/* KIPSEC_SA_F_* */
 
+	bool has_seq;			/* request: outbound add, seq is the last sent */
 	bool has_proxy_id;		/* request: send it; replies always set it */
 	struct kipsec_proxy_id pid;
 
 	/* Reply only. */
 	struct kipsec_nl_addr outer_src;
 	struct kipsec_nl_addr outer_dst;
-	uint64_t seq;
+	uint64_t seq;			/* last sent / highest received */
 	bool has_stats;
 	struct kipsec_sa_stats stats;
 };
