@@ -201,8 +201,8 @@ enum kipsec_sa_attr {
 	KIPSEC_A_SA_OUTER_SRC_IPV6,	/* binary, reply only */
 	KIPSEC_A_SA_OUTER_DST_IPV4,	/* binary, reply only */
 	KIPSEC_A_SA_OUTER_DST_IPV6,	/* binary, reply only */
-	KIPSEC_A_SA_SEQ,		/* u64: last sent / highest received; in a
-					 * new outbound SA's add: the last sent */
+	/* u64: last sent / highest received; in an outbound add: start */
+	KIPSEC_A_SA_SEQ,
 	KIPSEC_A_SA_STATS,		/* nest, kipsec_sa_stats_attr, reply only */
 	KIPSEC_A_SA_PAD,
 
