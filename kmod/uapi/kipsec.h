@@ -53,12 +53,34 @@
  * KIPSEC_CMD_SA_FLUSH
  *	Delete every SA (and SPI reservation) of one tunnel, or of the
  *	namespace if no tunnel is named.
+ *
+ * Events, sent by the module on the multicast group KIPSEC_MCGRP_EVENTS to
+ * listeners in the network namespace of the tunnel only (never requests):
+ *
+ * KIPSEC_CMD_EXPIRE
+ *	An SA reached a lifetime limit: the SA as in an SA_GET reply, with
+ *	KIPSEC_A_SA_EXPIRE_HARD (0: soft, the SA goes on working; 1: hard,
+ *	the SA has been removed) and KIPSEC_A_SA_EXPIRE_LIMIT (which limit).
+ *
+ * KIPSEC_CMD_SEQ_OVERFLOW
+ *	An outbound SA used its last sequence number and stopped sending:
+ *	the SA as in an SA_GET reply.
+ *
+ * KIPSEC_CMD_ACQUIRE
+ *	An outbound packet matched no SA of its tunnel: KIPSEC_A_SA_IFINDEX,
+ *	KIPSEC_A_SA_IFNAME and the packet's selector as a proxy ID (host
+ *	prefixes, its protocol, single ports when it has ports). At most one
+ *	per tunnel and selector every KIPSEC_ACQUIRE_INTERVAL_MS; every such
+ *	packet is counted in KIPSEC_A_TSTATS_TX_NO_SA.
  */
 #ifndef _UAPI_LINUX_KIPSEC_H
 #define _UAPI_LINUX_KIPSEC_H
 
 #define KIPSEC_GENL_NAME	"kipsec"
 #define KIPSEC_GENL_VERSION	1
+
+/* The multicast group of KIPSEC_CMD_EXPIRE, _SEQ_OVERFLOW and _ACQUIRE. */
+#define KIPSEC_MCGRP_EVENTS	"events"
 
 /* The rtnetlink link kind: ip link add NAME type kipsec */
 #define KIPSEC_LINK_KIND	"kipsec"
@@ -73,6 +95,9 @@ enum kipsec_cmd {
 	KIPSEC_CMD_SA_DEL,
 	KIPSEC_CMD_SA_GET,
 	KIPSEC_CMD_SA_FLUSH,
+	KIPSEC_CMD_EXPIRE,		/* event */
+	KIPSEC_CMD_SEQ_OVERFLOW,	/* event */
+	KIPSEC_CMD_ACQUIRE,		/* event */
 
 	__KIPSEC_CMD_MAX,
 	KIPSEC_CMD_MAX = __KIPSEC_CMD_MAX - 1
@@ -100,10 +125,14 @@ enum kipsec_tunnel_stats_attr {
 	KIPSEC_A_TSTATS_RX_MALFORMED,	/* inbound, too short or bad header */
 	KIPSEC_A_TSTATS_TX_ERRORS,	/* outbound, no route, no memory */
 	KIPSEC_A_TSTATS_PAD,
+	KIPSEC_A_TSTATS_ACQUIRES,	/* ACQUIRE events sent */
 
 	__KIPSEC_A_TSTATS_MAX,
 	KIPSEC_A_TSTATS_MAX = __KIPSEC_A_TSTATS_MAX - 1
 };
+
+/* At most one ACQUIRE per tunnel and selector in this time. */
+#define KIPSEC_ACQUIRE_INTERVAL_MS	1000
 
 /* How long an SPI from KIPSEC_CMD_SPI_ALLOC stays reserved. */
 #define KIPSEC_SPI_RESERVE_SECS	120
@@ -205,6 +234,16 @@ enum kipsec_sa_attr {
 	KIPSEC_A_SA_SEQ,
 	KIPSEC_A_SA_STATS,		/* nest, kipsec_sa_stats_attr, reply only */
 	KIPSEC_A_SA_PAD,
+	KIPSEC_A_SA_LIFETIME_SOFT,	/* nest, kipsec_lifetime_attr */
+	KIPSEC_A_SA_LIFETIME_HARD,	/* nest, kipsec_lifetime_attr */
+	KIPSEC_A_SA_AGE,		/* u64, reply only: seconds since added */
+	KIPSEC_A_SA_USE_AGE,		/* u64, reply only: seconds since first
+					 * use; absent before it
+					 */
+	KIPSEC_A_SA_EXPIRE_HARD,	/* u8, EXPIRE only: 0 soft, 1 hard */
+	KIPSEC_A_SA_EXPIRE_LIMIT,	/* u8, EXPIRE only: the
+					 * kipsec_lifetime_attr reached
+					 */
 
 	__KIPSEC_A_SA_MAX,
 	KIPSEC_A_SA_MAX = __KIPSEC_A_SA_MAX - 1
@@ -226,6 +265,25 @@ enum kipsec_sa_stats_attr {
 
 	__KIPSEC_A_SSTATS_MAX,
 	KIPSEC_A_SSTATS_MAX = __KIPSEC_A_SSTATS_MAX - 1
+};
+
+/*
+ * Lifetime limits of an SA (KIPSEC_A_SA_LIFETIME_SOFT and _HARD); all u64,
+ * an absent or 0 one is no limit. A soft limit must lie below the hard
+ * limit of the same kind. TIME counts from the SA's add or update,
+ * USE_TIME from its first packet; BYTES and PACKETS count what the SA sent
+ * or accepted (inner bytes, as its stats).
+ */
+enum kipsec_lifetime_attr {
+	KIPSEC_A_LIFETIME_UNSPEC,
+	KIPSEC_A_LIFETIME_TIME,		/* seconds since the SA was added */
+	KIPSEC_A_LIFETIME_USE_TIME,	/* seconds since its first use */
+	KIPSEC_A_LIFETIME_BYTES,
+	KIPSEC_A_LIFETIME_PACKETS,
+	KIPSEC_A_LIFETIME_PAD,
+
+	__KIPSEC_A_LIFETIME_MAX,
+	KIPSEC_A_LIFETIME_MAX = __KIPSEC_A_LIFETIME_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_KIPSEC_H */
