@@ -119,6 +119,8 @@ void kipsec_tunnel_read_drops(struct kipsec_tunnel *t,
 netdev_tx_t kipsec_xmit(struct sk_buff *skb, struct net_device *dev);
 
 /* receive.c */
+int kipsec_receive_init(void);
+void kipsec_receive_uninit(void);
 int kipsec_receive_net_init(struct net *net);
 void kipsec_receive_net_exit(struct net *net);
 

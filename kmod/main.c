@@ -25,9 +25,13 @@ static int __init kipsec_init(void)
 	if (ret)
 		goto err_wq;
 
-	ret = kipsec_device_init();
+	ret = kipsec_receive_init();
 	if (ret)
 		goto err_netns;
+
+	ret = kipsec_device_init();
+	if (ret)
+		goto err_receive;
 
 	ret = kipsec_genl_init();
 	if (ret)
@@ -38,6 +42,8 @@ static int __init kipsec_init(void)
 
 err_device:
 	kipsec_device_uninit();
+err_receive:
+	kipsec_receive_uninit();
 err_netns:
 	kipsec_netns_uninit();
 err_wq:
@@ -49,6 +55,7 @@ static void __exit kipsec_exit(void)
 {
 	kipsec_genl_uninit();
 	kipsec_device_uninit();
+	kipsec_receive_uninit();
 	kipsec_netns_uninit();
 	/* SAs are freed by RCU work: wait for the callbacks that queue it,
 	 * then for the work itself.

@@ -18,6 +18,7 @@
 #include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
+#include <net/xfrm.h>
 
 #include "esp.h"
 #include "sa.h"
@@ -256,7 +257,8 @@ static unsigned int kipsec_hook6(void *priv, struct sk_buff *skb,
 	int flags = 0;
 
 	/* One walk of the extension headers, and none in the usual case.
-	 * Fragments are reassembled after this hook: not ours to take.
+	 * Fragments are reassembled after this hook: kipsec_esp6_rcv()
+	 * takes them then.
 	 */
 	if (ip6h->nexthdr != IPPROTO_ESP) {
 		off = 0;
@@ -284,6 +286,77 @@ static const struct nf_hook_ops kipsec_nf_ops[] = {
 		.priority = KIPSEC_HOOK_PRIORITY,
 	},
 };
+
+#if IS_ENABLED(CONFIG_XFRM)
+/*
+ * IPv6 reassembles after LOCAL_IN, so a fragmented ESP packet passes the
+ * hook in pieces and arrives whole at the IPv6 ESP protocol handler. The
+ * xfrm6 protocol chain lets kipsec look at it before XFRM does; -EINVAL
+ * hands a packet that is not kipsec's to the next handler. IPv4 has
+ * reassembled before LOCAL_IN, so the hook sees whole packets.
+ */
+static int kipsec_esp6_rcv(struct sk_buff *skb)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	struct kipsec_addr dst = { .family = AF_INET6, .ip6 = ip6h->daddr };
+
+	switch (kipsec_hook(skb, &dst, 0, ipv6_get_dsfield(ip6h),
+			    dev_net(skb->dev))) {
+	case NF_STOLEN:
+		return 0;
+	case NF_DROP:
+		kfree_skb(skb);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static int kipsec_esp6_input(struct sk_buff *skb, int nexthdr, __be32 spi,
+			     int encap_type)
+{
+	return -EINVAL;
+}
+
+static int kipsec_esp6_cb(struct sk_buff *skb, int err)
+{
+	return 1;
+}
+
+static int kipsec_esp6_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
+			   u8 type, u8 code, int offset, __be32 info)
+{
+	return -ENOENT;
+}
+
+static struct xfrm6_protocol kipsec_esp6_protocol = {
+	.handler = kipsec_esp6_rcv,
+	.input_handler = kipsec_esp6_input,
+	.cb_handler = kipsec_esp6_cb,
+	.err_handler = kipsec_esp6_err,
+	/* Before XFRM's ESP (0), vti6 (100) and xfrm interfaces (10). */
+	.priority = 200,
+};
+
+int kipsec_receive_init(void)
+{
+	return xfrm6_protocol_register(&kipsec_esp6_protocol, IPPROTO_ESP);
+}
+
+void kipsec_receive_uninit(void)
+{
+	xfrm6_protocol_deregister(&kipsec_esp6_protocol, IPPROTO_ESP);
+}
+#else
+int kipsec_receive_init(void)
+{
+	return 0;
+}
+
+void kipsec_receive_uninit(void)
+{
+}
+#endif
 
 int kipsec_receive_net_init(struct net *net)
 {

@@ -3,7 +3,8 @@
 # encapsulated as RFC 6040 says, TTL and hop limit from the route; on input
 # every outer/inner ECN combination that matters, CE over not-ECT dropped
 # and counted; outbound sequence numbers that stop at 2^32 - 1 without ESN
-# (drop_seq) and cross 2^32 with ESN, which XFRM accepts.
+# (drop_seq) and cross 2^32 with ESN, which XFRM accepts; ESP arriving in
+# IPv4 and IPv6 fragments.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/netlib.sh"
 rc=0

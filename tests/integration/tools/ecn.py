@@ -23,6 +23,12 @@ to gwA. The checks are RFC 6040 section 4.2, as Linux implements it:
   - outer not-ECT, inner CE: delivered CE;
   - the inner DSCP is never changed.
 
+Fragments (hB -> hA): an ESP packet of each cell, held on the wire, is
+cut into three fragments that are sent last piece first. IPv4 reassembles
+before kipsec's netfilter hook, IPv6 after it (kipsec takes the whole
+packet from the xfrm6 protocol chain): either way hA gets the datagram
+once and the in SA counts one packet and no drop.
+
 Sequence numbers (hA -> hB, a third and fourth SA pair):
   - an outbound SA added with "seq 0xfffffffd", no ESN: the packets carry
     0xfffffffe and 0xffffffff, XFRM delivers both; the third packet is not
@@ -141,17 +147,50 @@ def set_outer_ecn(frame, mac, ecn):
     b = bytearray(mac + frame[6:])
     if b[12:14] == b"\x08\x00":
         b[15] = (b[15] & ~3 & 0xff) | ecn
-        ihl = (b[14] & 0x0f) * 4
-        b[24:26] = b"\0\0"
-        s = 0
-        for i in range(14, 14 + ihl, 2):
-            s += (b[i] << 8) | b[i + 1]
-        while s >> 16:
-            s = (s & 0xffff) + (s >> 16)
-        b[24:26] = struct.pack("!H", ~s & 0xffff)
+        ip4_checksum(b, 14, (b[14] & 0x0f) * 4)
     else:
         b[15] = (b[15] & 0xcf) | (ecn << 4)
     return bytes(b)
+
+
+def ip4_checksum(b, start, ihl):
+    b[start + 10:start + 12] = b"\0\0"
+    s = 0
+    for i in range(start, start + ihl, 2):
+        s += (b[i] << 8) | b[i + 1]
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    b[start + 10:start + 12] = struct.pack("!H", ~s & 0xffff)
+
+
+def fragments(frame, mac, pieces=3):
+    """FRAME (Ethernet, IP, ESP) to MAC as PIECES IP fragments."""
+    eth = mac + frame[6:14]
+    if frame[12:14] == b"\x08\x00":
+        ihl = (frame[14] & 0x0f) * 4
+        hdr, data = frame[14:14 + ihl], frame[14 + ihl:]
+    else:
+        hdr, data = frame[14:54], frame[54:]
+    step = (len(data) // pieces + 7) & ~7
+    out = []
+    ident = int.from_bytes(os.urandom(4), "big")
+    for off in range(0, len(data), step):
+        chunk = data[off:off + step]
+        more = off + step < len(data)
+        if frame[12:14] == b"\x08\x00":
+            h = bytearray(hdr)
+            h[2:4] = struct.pack("!H", len(h) + len(chunk))
+            h[4:6] = struct.pack("!H", ident & 0xffff)
+            h[6:8] = struct.pack("!H", (off >> 3) | (0x2000 if more else 0))
+            ip4_checksum(h, 0, len(h))
+            out.append(eth + bytes(h) + chunk)
+        else:
+            h = bytearray(hdr)
+            h[4:6] = struct.pack("!H", 8 + len(chunk))
+            h[6] = 44
+            fh = struct.pack("!BBHI", 50, 0, off | (1 if more else 0), ident)
+            out.append(eth + bytes(h) + fh + chunk)
+    return out
 
 
 class Case:
@@ -294,6 +333,38 @@ def inbound(tap, case):
         lsn.close()
 
 
+def fragmented(tap, case):
+    c = case.c
+    lsn = listener("hA", c.ha, PORT)
+    sniffer = T.Sniffer("gwA", "w0")
+    mac_gwa = sniffer.s.getsockname()[4][:6]
+    mac_str = ":".join("%02x" % x for x in mac_gwa)
+    what = "%s: ESP in three IP fragments, last first" % case.name
+    try:
+        neigh(case, NOBODY)
+        tok = case.token() + b"." * 900
+        send("hB", c.hb, c.ha, tok, 0)
+        frames = frames_of(sniffer, c.spi_in, PACKET_OTHERHOST, 1)
+        neigh(case, mac_str)
+        if not tap.ok(len(frames) == 1, "%s: held on the wire" % what,
+                      "held %d" % len(frames)):
+            return
+        before = sa_stats(case)
+        for f in reversed(fragments(frames[0], mac_gwa)):
+            T.inject("gwB", "w1", f)
+        got = receive(lsn, tok, 4.0)
+        tap.ok(len(got) == 1, "%s: hA got the datagram once" % what,
+               "got it %d times" % len(got))
+        d = delta(before, sa_stats(case))
+        tap.ok(d.get("in packets") == 1 and
+               set(d) == {"in packets", "in bytes"},
+               "%s: the in SA counted one packet, no drop" % what,
+               "counters moved: %s" % d)
+    finally:
+        sniffer.close()
+        lsn.close()
+
+
 def sequence(tap, case, first, sent, want_seqs):
     """SENT datagrams hA -> hB through an SA whose first packet carries
     FIRST; WANT_SEQS: the 32-bit sequence numbers that must cross."""
@@ -358,6 +429,7 @@ def main():
     for case in ecn:
         outbound(tap, case)
         inbound(tap, case)
+        fragmented(tap, case)
     sequence(tap, exhaust, 0xfffffffe, 3, [0xfffffffe, 0xffffffff])
     sequence(tap, wrap, 0xffffffff, 4, [0xffffffff, 0, 1, 2])
     return tap.done()
