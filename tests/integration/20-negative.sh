@@ -6,6 +6,7 @@
 # (drop_window), inner packets outside the proxy ID (drop_proxy_id); each
 # with exact counter changes and nothing delivered to hA. Twice: with
 # synchronous crypto, then with force_cryptd=1 (every completion async).
+# vm-options: --timeout 600
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/netlib.sh"
 rc=0

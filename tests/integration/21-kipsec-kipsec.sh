@@ -5,6 +5,7 @@
 # packet and byte counts for pings, TCP streams checked by SHA-256 that
 # move only their pair's SAs, a flow matching no pair and the traffic of
 # a deleted pair counted as tx_no_sa and not sent. Default MTU.
+# vm-options: --timeout 600
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/netlib.sh"
 rc=0

@@ -7,6 +7,7 @@
 # a request of that size passes. Then asynchronous crypto: the module
 # loaded with force_cryptd=1, a few algorithms against XFRM at the default
 # MTU, outer IPv4 and IPv6, ESN off and on: ping, 1 MiB TCP, counters.
+# vm-options: --timeout 600
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/netlib.sh"
 rc=0

@@ -5,6 +5,7 @@
 # and counted; outbound sequence numbers that stop at 2^32 - 1 without ESN
 # (drop_seq) and cross 2^32 with ESN, which XFRM accepts; ESP arriving in
 # IPv4 and IPv6 fragments.
+# vm-options: --timeout 600
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/netlib.sh"
 rc=0
