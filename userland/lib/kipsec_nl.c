@@ -77,6 +77,12 @@ static const char *const sa_attr_names[] = {
 	[KIPSEC_A_SA_SEQ] = "seq",
 	[KIPSEC_A_SA_STATS] = "stats",
 	[KIPSEC_A_SA_PAD] = "pad",
+	[KIPSEC_A_SA_LIFETIME_SOFT] = "lifetime-soft",
+	[KIPSEC_A_SA_LIFETIME_HARD] = "lifetime-hard",
+	[KIPSEC_A_SA_AGE] = "age",
+	[KIPSEC_A_SA_USE_AGE] = "use-age",
+	[KIPSEC_A_SA_EXPIRE_HARD] = "expire-hard",
+	[KIPSEC_A_SA_EXPIRE_LIMIT] = "expire-limit",
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
