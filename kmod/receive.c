@@ -15,9 +15,13 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
 #include <net/inet_ecn.h>
 #include <net/ip.h>
+#include <net/ip6_route.h>
 #include <net/ipv6.h>
+#include <net/route.h>
 #include <net/xfrm.h>
 
 #include "esp.h"
@@ -218,7 +222,7 @@ static unsigned int kipsec_hook(struct sk_buff *skb, struct kipsec_addr *dst,
 		return NF_ACCEPT;
 	spi = ((struct ip_esp_hdr *)(skb->data + off))->spi;
 
-	sa = kipsec_sa_lookup_in(kn, spi, IPPROTO_ESP, dst);
+	sa = kipsec_sa_lookup(kn, spi, IPPROTO_ESP, KIPSEC_DIR_IN, dst);
 	if (!sa || !kipsec_sa_hold(sa)) {
 		t = kipsec_tunnel_by_local(kn, dst);
 		if (!t)
@@ -289,6 +293,61 @@ static const struct nf_hook_ops kipsec_nf_ops[] = {
 
 #if IS_ENABLED(CONFIG_XFRM)
 /*
+ * ICMP errors about ESP packets we sent arrive at the ESP protocol's error
+ * handlers. "Fragmentation needed" / "packet too big" for an outbound SA
+ * of ours lowers the path MTU of the outer route; the send path takes its
+ * MTU from that route (through the tunnel's dst_cache, which the update
+ * invalidates), so the next DF packet too big for the path gets ICMP
+ * back to its sender. Other errors, and ESP that is not ours, go on to
+ * XFRM's handlers.
+ */
+static bool kipsec_esp_is_ours(struct sk_buff *skb, __be32 spi,
+			       const struct kipsec_addr *dst)
+{
+	return kipsec_sa_lookup(kipsec_net(dev_net(skb->dev)), spi,
+				IPPROTO_ESP, KIPSEC_DIR_OUT, dst);
+}
+
+static int kipsec_esp4_err(struct sk_buff *skb, u32 info)
+{
+	const struct iphdr *iph = (const struct iphdr *)skb->data;
+	const struct ip_esp_hdr *esph = (void *)(skb->data + (iph->ihl << 2));
+	struct kipsec_addr dst = { .family = AF_INET, .ip4 = iph->daddr };
+
+	if (icmp_hdr(skb)->type != ICMP_DEST_UNREACH ||
+	    icmp_hdr(skb)->code != ICMP_FRAG_NEEDED ||
+	    !kipsec_esp_is_ours(skb, esph->spi, &dst))
+		return -ENOENT;
+	ipv4_update_pmtu(skb, dev_net(skb->dev), info, 0, IPPROTO_ESP);
+	return 0;
+}
+
+static int kipsec_esp4_rcv(struct sk_buff *skb)
+{
+	/* The LOCAL_IN hook took every packet of ours already. */
+	return -EINVAL;
+}
+
+static int kipsec_esp4_input(struct sk_buff *skb, int nexthdr, __be32 spi,
+			     int encap_type)
+{
+	return -EINVAL;
+}
+
+static int kipsec_esp_cb(struct sk_buff *skb, int err)
+{
+	return 1;
+}
+
+static struct xfrm4_protocol kipsec_esp4_protocol = {
+	.handler = kipsec_esp4_rcv,
+	.input_handler = kipsec_esp4_input,
+	.cb_handler = kipsec_esp_cb,
+	.err_handler = kipsec_esp4_err,
+	.priority = 200,
+};
+
+/*
  * IPv6 reassembles after LOCAL_IN, so a fragmented ESP packet passes the
  * hook in pieces and arrives whole at the IPv6 ESP protocol handler. The
  * xfrm6 protocol chain lets kipsec look at it before XFRM does; -EINVAL
@@ -318,21 +377,25 @@ static int kipsec_esp6_input(struct sk_buff *skb, int nexthdr, __be32 spi,
 	return -EINVAL;
 }
 
-static int kipsec_esp6_cb(struct sk_buff *skb, int err)
-{
-	return 1;
-}
-
 static int kipsec_esp6_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
 			   u8 type, u8 code, int offset, __be32 info)
 {
-	return -ENOENT;
+	const struct ipv6hdr *ip6h = (const struct ipv6hdr *)skb->data;
+	const struct ip_esp_hdr *esph = (void *)(skb->data + offset);
+	struct kipsec_addr dst = { .family = AF_INET6, .ip6 = ip6h->daddr };
+	struct net *net = dev_net(skb->dev);
+
+	if (type != ICMPV6_PKT_TOOBIG ||
+	    !kipsec_esp_is_ours(skb, esph->spi, &dst))
+		return -ENOENT;
+	ip6_update_pmtu(skb, net, info, 0, 0, sock_net_uid(net, NULL));
+	return 0;
 }
 
 static struct xfrm6_protocol kipsec_esp6_protocol = {
 	.handler = kipsec_esp6_rcv,
 	.input_handler = kipsec_esp6_input,
-	.cb_handler = kipsec_esp6_cb,
+	.cb_handler = kipsec_esp_cb,
 	.err_handler = kipsec_esp6_err,
 	/* Before XFRM's ESP (0), vti6 (100) and xfrm interfaces (10). */
 	.priority = 200,
@@ -340,12 +403,25 @@ static struct xfrm6_protocol kipsec_esp6_protocol = {
 
 int kipsec_receive_init(void)
 {
-	return xfrm6_protocol_register(&kipsec_esp6_protocol, IPPROTO_ESP);
+	int ret;
+
+	ret = xfrm4_protocol_register(&kipsec_esp4_protocol, IPPROTO_ESP);
+	if (ret)
+		return ret;
+	ret = xfrm6_protocol_register(&kipsec_esp6_protocol, IPPROTO_ESP);
+	if (ret)
+		goto err_esp4;
+	return 0;
+
+err_esp4:
+	xfrm4_protocol_deregister(&kipsec_esp4_protocol, IPPROTO_ESP);
+	return ret;
 }
 
 void kipsec_receive_uninit(void)
 {
 	xfrm6_protocol_deregister(&kipsec_esp6_protocol, IPPROTO_ESP);
+	xfrm4_protocol_deregister(&kipsec_esp4_protocol, IPPROTO_ESP);
 }
 #else
 int kipsec_receive_init(void)

@@ -49,13 +49,13 @@ void kipsec_sa_make_key(struct kipsec_sa_key *key, u32 spi, u8 proto, u8 dir,
 		key->addr = addr->ip6;
 }
 
-struct kipsec_sa *kipsec_sa_lookup_in(struct kipsec_net *kn, __be32 spi,
-				      u8 proto, const struct kipsec_addr *dst)
+struct kipsec_sa *kipsec_sa_lookup(struct kipsec_net *kn, __be32 spi, u8 proto,
+				   u8 dir, const struct kipsec_addr *dst)
 {
 	struct kipsec_sa_key key;
 	struct kipsec_sa *sa;
 
-	kipsec_sa_make_key(&key, 0, proto, KIPSEC_DIR_IN, dst);
+	kipsec_sa_make_key(&key, 0, proto, dir, dst);
 	key.spi = spi;
 	sa = rhashtable_lookup(&kn->sas, &key, kipsec_sa_params);
 	if (!sa || sa->reserved)

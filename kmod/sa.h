@@ -140,9 +140,12 @@ void kipsec_sa_table_destroy(struct kipsec_net *kn);
 void kipsec_sa_make_key(struct kipsec_sa_key *key, u32 spi, u8 proto, u8 dir,
 			const struct kipsec_addr *addr);
 
-/* Under RCU: the inbound SA for a packet, or NULL. No reference taken. */
-struct kipsec_sa *kipsec_sa_lookup_in(struct kipsec_net *kn, __be32 spi,
-				      u8 proto, const struct kipsec_addr *dst);
+/* Under RCU: the SA (not a reservation) with this key, or NULL; no
+ * reference taken. @dst is the outer destination: for an inbound SA our
+ * address, for an outbound one the peer's.
+ */
+struct kipsec_sa *kipsec_sa_lookup(struct kipsec_net *kn, __be32 spi, u8 proto,
+				   u8 dir, const struct kipsec_addr *dst);
 /* Under RCU: the most specific outbound SA whose proxy ID takes @f. */
 struct kipsec_sa *kipsec_sa_lookup_out(struct kipsec_tunnel *t,
 				       const struct kipsec_flow *f);

@@ -4,7 +4,8 @@
 # "fragmentation needed" / "packet too big" with the device MTU; TCP
 # handed to the tunnel as GSO packets arrives intact in ESP packets that
 # fit; with a smaller outer path MTU gwA answers with an MTU that fits, and
-# a request of that size passes. Then asynchronous crypto: the module
+# a request of that size passes; a router's ICMP error about our ESP
+# lowers the path MTU the same way. Then asynchronous crypto: the module
 # loaded with force_cryptd=1, a few algorithms against XFRM at the default
 # MTU, outer IPv4 and IPv6, ESN off and on: ping, 1 MiB TCP, counters.
 # vm-options: --timeout 600

@@ -21,6 +21,12 @@ hA's own path MTU cache, so every one reaches gwA.
      device MTU gets "fragmentation needed" / "packet too big" from gwA
      with an MTU whose ESP packet fits in 1400 (and, for IPv6, >= 1280);
      a request of that size is then answered, and its ESP packets fit.
+  4. Path MTU from ICMP: with the links back at 1500, a router's
+     "fragmentation needed" (next-hop MTU 1350) or "packet too big" (1400)
+     quoting one of gwA's ESP packets, injected on gwA's outer link, makes
+     gwA answer a request of the device MTU with an MTU whose ESP packet
+     fits the reported path MTU; a request of that size is answered. The
+     same error quoting an SPI no outbound SA has changes nothing.
 """
 
 import json
@@ -132,6 +138,41 @@ def outer_frames(sniffer, cell):
     return n, longest, frags
 
 
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def too_big(frame, mtu, spi=None):
+    """A router's ICMP error about the ESP packet in FRAME (gwA -> gwB),
+    sent back to gwA from gwB's address: IPv4 "fragmentation needed" or
+    ICMPv6 "packet too big" with MTU. SPI: put another SPI in the quote."""
+    eth = frame[6:12] + frame[0:6] + frame[12:14]
+    ip = bytearray(frame[14:])
+    off = T.parse_esp(frame)[1] - 14
+    if spi is not None:
+        ip[off:off + 4] = struct.pack("!I", spi)
+    if frame[12:14] == b"\x08\x00":
+        quote = bytes(ip[:off + 64])
+        icmp = bytearray(struct.pack("!BBHHH", 3, 4, 0, 0, mtu) + quote)
+        icmp[2:4] = struct.pack("!H", csum(bytes(icmp)))
+        hdr = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp),
+                                    0, 0, 64, 1, 0, ip[16:20], ip[12:16]))
+        hdr[10:12] = struct.pack("!H", csum(bytes(hdr)))
+        return eth + bytes(hdr) + bytes(icmp)
+    src, dst = bytes(ip[24:40]), bytes(ip[8:24])
+    quote = bytes(ip[:1232])
+    icmp = bytearray(struct.pack("!BBHI", 2, 0, 0, mtu) + quote)
+    pseudo = src + dst + struct.pack("!I3xB", len(icmp), 58)
+    icmp[2:4] = struct.pack("!H", csum(pseudo + bytes(icmp)))
+    hdr = struct.pack("!IHBB16s16s", 0x60000000, len(icmp), 58, 64, src, dst)
+    return eth + hdr + bytes(icmp)
+
+
 def set_outer_mtu(mtu):
     T.run(["ip", "link", "set", "w0", "mtu", str(mtu)], ns="gwA")
     T.run(["ip", "link", "set", "w1", "mtu", str(mtu)], ns="gwB")
@@ -234,6 +275,58 @@ def main():
                    "%s: its ESP packet fits in 1400 bytes: %d packets, "
                    "longest %d, %d fragments" % (c.name, cnt, longest, frags))
         set_outer_mtu(1500)
+
+        # 4. The path MTU from a router's ICMP error. The cells of one
+        # outer family share the outer route, and so its path MTU.
+        # Step 3 left path MTUs on gwA's inner routes (the ICMP gwA sent
+        # updated them, as for any tunnel); they would answer first.
+        T.run(["ip", "-4", "route", "flush", "cache"], ns="gwA")
+        T.run(["ip", "-6", "route", "flush", "cache"], ns="gwA")
+        for outer, pmtu in ((4, 1350), (6, 1400)):
+            cs = [c for c in cells if c.outer == outer]
+            sniffer.take()
+            r = ping_df(cs[0].ha, cs[0].hb, 100)
+            time.sleep(0.2)
+            esp = [f for f, t in sniffer.take() if t == PACKET_OUTGOING and
+                   T.parse_esp(f) and T.parse_esp(f)[2] == cs[0].spi_out]
+            if not tap.ok(r[0] == "reply" and esp, "outer IPv%d: an ESP "
+                          "packet of gwA's to quote" % outer, "ping: %s, %d "
+                          "ESP packets" % (r[0], len(esp))):
+                continue
+            # An error about an SPI no outbound SA has: ignored.
+            T.inject("gwB", "w1", too_big(esp[0], pmtu, spi=0x00abcdef))
+            for c in cs:
+                m = dev_mtu[c.tunnel]
+                r = ping_df(c.ha, c.hb, m)
+                tap.ok(r[0] == "reply", "%s: ICMP error with MTU %d quoting "
+                       "an unknown SPI: a request of the device MTU (%d) is "
+                       "still answered" % (c.name, pmtu, m),
+                       "got %s %s from %s" % r)
+            T.inject("gwB", "w1", too_big(esp[0], pmtu))
+            for c in cs:
+                m = dev_mtu[c.tunnel]
+                r = ping_df(c.ha, c.hb, m)
+                ok = (r[0] == "too big" and r[2] == gw_in[c.inner] and
+                      esp_len(c, r[1]) <= pmtu and
+                      esp_len(c, r[1] + 16) > pmtu)
+                tap.ok(ok, "%s: after a router's ICMP error with MTU %d, %d "
+                       "bytes: %s from gwA with an MTU that fits (%s)" % (
+                           c.name, pmtu, m, "packet too big" if c.inner == 6
+                           else "fragmentation needed", r[1]),
+                       "got %s %s from %s%s" % (
+                           r + ((", its ESP packet would be %d bytes" %
+                                 esp_len(c, r[1])) if r[1] else "",)))
+                if r[0] != "too big":
+                    continue
+                sniffer.take()
+                r2 = ping_df(c.ha, c.hb, r[1])
+                time.sleep(0.2)
+                cnt, longest, frags = outer_frames(sniffer, c)
+                tap.ok(r2[0] == "reply" and cnt >= 1 and longest <= pmtu and
+                       not frags, "%s: a DF request of %d is answered, its "
+                       "ESP packet fits in %d bytes" % (c.name, r[1], pmtu),
+                       "got %s; %d packets, longest %d, %d fragments" % (
+                           r2[0], cnt, longest, frags))
     finally:
         sniffer.close()
     return tap.done()
