@@ -24,6 +24,8 @@ LIB_SRCS := userland/lib/kipsec_nl.c userland/lib/json.c
 CLI_SRCS := userland/kipsec/main.c userland/kipsec/tunnel.c userland/kipsec/sa.c \
 	userland/kipsec/spi.c userland/kipsec/batch.c userland/kipsec/parse.c
 UNIT_TESTS := test_parse test_sa_parse test_sa_show test_json
+# kipsecd: proposals (the daemon itself comes later).
+UNIT_TESTS += test_proposal
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJS := $(call obj,$(LIB_SRCS))
@@ -57,6 +59,7 @@ $(BUILD)/tests/test_sa_parse: $(call obj,tests/unit/test_sa_parse.c userland/kip
 $(BUILD)/tests/test_sa_show: $(call obj,tests/unit/test_sa_show.c userland/kipsec/sa.c \
 	userland/kipsec/parse.c userland/lib/kipsec_nl.c userland/lib/json.c)
 $(BUILD)/tests/test_json: $(call obj,tests/unit/test_json.c userland/lib/json.c)
+$(BUILD)/tests/test_proposal: $(call obj,tests/unit/test_proposal.c userland/kipsecd/proposal.c)
 $(BUILD)/tests/%:
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(NL_LIBS)
