@@ -80,6 +80,7 @@ bench:
 install: userland
 	install -D -m 0755 $(BUILD)/bin/kipsec $(DESTDIR)$(PREFIX)/sbin/kipsec
 	install -D -m 0644 Documentation/kipsec.8 $(DESTDIR)$(PREFIX)/share/man/man8/kipsec.8
+	install -D -m 0644 Documentation/kipsecd.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/kipsecd.conf.5
 
 clean:
 	rm -rf $(BUILD)
