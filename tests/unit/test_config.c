@@ -871,6 +871,30 @@ static void test_load_file(void **state)
 	kipsecd_config_free(NULL);
 }
 
+static void test_too_long(void **state)
+{
+	static char text[KIPSECD_CONFIG_MAX + 2];
+	char line[700];
+
+	(void)state;
+	memset(text, '#', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	assert_int_equal(kipsecd_config_parse("x.conf", text, sizeof(text) - 1, &cfg, err,
+					      sizeof(err)), -1);
+	assert_string_equal(err, "x.conf: longer than 1048576 bytes");
+
+	memset(line, 'a', 600);
+	line[600] = '\0';
+	snprintf(text, sizeof(text), "%sproxy-id = %s b\n", BASE, line);
+	assert_int_equal(parse(text), -1);
+	snprintf(line, sizeof(line), "%s:6: key 'proxy-id': '%.40s...' is too long", conf, text + strlen(BASE) + 11);
+	assert_string_equal(err, line);
+	fails(BASE "ipsec-proposals = g14-esp-aes256gcm16, g14-esp-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+	      "6: key 'ipsec-proposals': 'g14-esp-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' is not a Phase 2 proposal");
+	fails(BASE "ike-proposals = aes128-sha1-g14-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+	      "6: key 'ike-proposals': 'aes128-sha1-g14-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' is not a Phase 1 proposal");
+}
+
 static void test_nul_byte(void **state)
 {
 	static const char text[] = "[tunnel a]\nmode = ma\0in\n";
@@ -1055,6 +1079,7 @@ int main(void)
 		T(test_required_keys),
 		T(test_two_tunnels),
 		T(test_load_file),
+		T(test_too_long),
 		T(test_nul_byte),
 		T(test_diff),
 		T(test_compare_each_key),
