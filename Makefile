@@ -24,6 +24,9 @@ LIB_SRCS := userland/lib/kipsec_nl.c userland/lib/json.c
 CLI_SRCS := userland/kipsec/main.c userland/kipsec/tunnel.c userland/kipsec/sa.c \
 	userland/kipsec/spi.c userland/kipsec/batch.c userland/kipsec/parse.c
 UNIT_TESTS := test_parse test_sa_parse test_sa_show test_json
+# kipsecd: configuration and proposals (the daemon itself comes later).
+KIPSECD_CFG_SRCS := userland/kipsecd/config.c userland/kipsecd/proposal.c
+UNIT_TESTS += test_proposal test_config
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJS := $(call obj,$(LIB_SRCS))
@@ -57,6 +60,8 @@ $(BUILD)/tests/test_sa_parse: $(call obj,tests/unit/test_sa_parse.c userland/kip
 $(BUILD)/tests/test_sa_show: $(call obj,tests/unit/test_sa_show.c userland/kipsec/sa.c \
 	userland/kipsec/parse.c userland/lib/kipsec_nl.c userland/lib/json.c)
 $(BUILD)/tests/test_json: $(call obj,tests/unit/test_json.c userland/lib/json.c)
+$(BUILD)/tests/test_proposal: $(call obj,tests/unit/test_proposal.c userland/kipsecd/proposal.c)
+$(BUILD)/tests/test_config: $(call obj,tests/unit/test_config.c $(KIPSECD_CFG_SRCS))
 $(BUILD)/tests/%:
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(NL_LIBS)
@@ -75,6 +80,7 @@ bench:
 install: userland
 	install -D -m 0755 $(BUILD)/bin/kipsec $(DESTDIR)$(PREFIX)/sbin/kipsec
 	install -D -m 0644 Documentation/kipsec.8 $(DESTDIR)$(PREFIX)/share/man/man8/kipsec.8
+	install -D -m 0644 Documentation/kipsecd.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/kipsecd.conf.5
 
 clean:
 	rm -rf $(BUILD)
