@@ -178,6 +178,9 @@ static enum ike_perr decode_attrs(struct dec *d, struct ike_transform *t,
 		a->tv = type & IKE_ATTR_FORM_TV;
 		p += 4;
 		rem -= 4;
+		if (!a->type)
+			return fail(d->err, d->errlen, d->ctx, IKE_PERR_MALFORMED,
+				    "attribute %u: type 0 is reserved", i);
 		if (a->tv) {
 			a->num = v;
 		} else {
