@@ -28,7 +28,7 @@ LIB_SRCS := userland/lib/kipsec_nl.c userland/lib/json.c
 CLI_SRCS := userland/kipsec/main.c userland/kipsec/tunnel.c userland/kipsec/sa.c \
 	userland/kipsec/spi.c userland/kipsec/batch.c userland/kipsec/parse.c
 UNIT_TESTS := test_parse test_sa_parse test_sa_show test_json \
-	test_payload test_payload_asan
+	test_payload test_payload_asan test_ikecrypto
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJS := $(call obj,$(LIB_SRCS))
@@ -67,6 +67,7 @@ $(BUILD)/tests/test_sa_show: $(call obj,tests/unit/test_sa_show.c userland/kipse
 	userland/kipsec/parse.c userland/lib/kipsec_nl.c userland/lib/json.c)
 $(BUILD)/tests/test_json: $(call obj,tests/unit/test_json.c userland/lib/json.c)
 $(BUILD)/tests/test_payload: $(call obj,tests/unit/test_payload.c userland/kipsecd/payload.c)
+$(BUILD)/tests/test_ikecrypto: $(call obj,tests/unit/test_ikecrypto.c userland/kipsecd/ikecrypto.c)
 $(BUILD)/tests/test_payload_asan: $(patsubst %.c,$(BUILD)/obj-san/%.o,\
 	tests/unit/test_payload.c userland/kipsecd/payload.c)
 	@mkdir -p $(dir $@)
