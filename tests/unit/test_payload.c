@@ -655,6 +655,70 @@ static void test_every_byte(void **state)
 	ike_buf_free(&b);
 }
 
+/* Life pairs repeat (seconds and kilobytes); other attributes may not. */
+static void test_lifetimes(void **state)
+{
+	struct ike_attr life[] = {
+		ike_attr_basic(IPSEC_ATTR_LIFE_TYPE, IKE_LIFE_SECONDS),
+		ike_attr_auto(IPSEC_ATTR_LIFE_DURATION, 3600),
+		ike_attr_basic(IPSEC_ATTR_LIFE_TYPE, IKE_LIFE_KILOBYTES),
+		ike_attr_auto(IPSEC_ATTR_LIFE_DURATION, 4608000),
+		ike_attr_basic(IPSEC_ATTR_ENCAP_MODE, IPSEC_ENCAP_TUNNEL),
+		ike_attr_basic(IPSEC_ATTR_AUTH_ALG, IPSEC_AUTH_HMAC_SHA2_256),
+		ike_attr_basic(IPSEC_ATTR_KEY_LENGTH, 128),
+		ike_attr_basic(IPSEC_ATTR_ESN, IPSEC_ESN_64BIT),
+	};
+	struct ike_transform t = { .num = 1, .id = IKE_ESP_AES_CBC, .nattrs = 8,
+				   .attrs = life };
+	struct ike_proposal p = { .num = 1, .proto = IKE_PROTO_ESP, .spi_len = 4,
+				  .ntrans = 1, .trans = &t };
+	struct ike_sa_pl sa = { .doi = 1, .situation = 1, .nprops = 1, .props = &p };
+	struct ike_builder b;
+	struct ike_buf data;
+	struct ike_attr got[8];
+	unsigned n;
+	uint64_t v;
+
+	(void)state;
+	ike_build_begin(&b, &hdr_mm1);
+	ike_build_sa(&b, &sa);
+	assert_int_equal(ike_build_finish(&b), IKE_PERR_OK);
+	assert_int_equal(ike_decode(b.buf.data, b.buf.len, msg, err, sizeof(err)),
+			 IKE_PERR_OK);
+	assert_sa_equal(&ike_msg_find(msg, IKE_PL_SA, 0)->u.sa, &sa);
+
+	/* the same list as RESPONDER-LIFETIME data */
+	ike_buf_init(&data);
+	for (unsigned i = 0; i < 4; i++)
+		assert_true(ike_buf_append_attr(&data, &life[i]));
+	assert_int_equal(ike_decode_attr_list(data.data, data.len, IKE_PROTO_ESP,
+					      got, 8, &n, "RESPONDER-LIFETIME", err,
+					      sizeof(err)), IKE_PERR_OK);
+	assert_int_equal(n, 4);
+	assert_attrs_equal(got, life, 4);
+	assert_true(ike_attr_u64(&got[3], &v));
+	assert_int_equal(v, 4608000);
+	assert_int_equal(ike_decode_attr_list(data.data, data.len - 1, IKE_PROTO_ESP,
+					      got, 8, &n, "RESPONDER-LIFETIME", err,
+					      sizeof(err)), IKE_PERR_MALFORMED);
+	assert_err_has("RESPONDER-LIFETIME: attribute 4: attribute length 4 runs past the data (3 bytes left)");
+	assert_int_equal(ike_decode_attr_list(data.data, data.len, IKE_PROTO_ESP,
+					      got, 3, &n, "RESPONDER-LIFETIME", err,
+					      sizeof(err)), IKE_PERR_TOO_MANY);
+	ike_buf_free(&data);
+
+	/* a repeated key length is refused */
+	life[0] = ike_attr_basic(IPSEC_ATTR_KEY_LENGTH, 256);
+	ike_buf_free(&b.buf);
+	ike_build_begin(&b, &hdr_mm1);
+	ike_build_sa(&b, &sa);
+	assert_int_equal(ike_build_finish(&b), IKE_PERR_OK);
+	assert_int_equal(ike_decode(b.buf.data, b.buf.len, msg, err, sizeof(err)),
+			 IKE_PERR_PROPOSAL_SYNTAX);
+	assert_err_has("SA payload: proposal 1: transform 1: attribute 7: type 6 repeats attribute 1");
+	ike_buf_free(&b.buf);
+}
+
 static void test_caps(void **state)
 {
 	/* 40 empty-ish vendor IDs: more than IKE_MAX_PAYLOADS */
@@ -699,6 +763,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_truncation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_lengths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_byte, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lifetimes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_caps, setup, teardown),
 	};
 

@@ -149,14 +149,27 @@ struct dec {
 	char ctx[96];	/* "SA payload: proposal 1: transform 2: " */
 };
 
-static enum ike_perr decode_attrs(struct dec *d, struct ike_transform *t,
-				  const uint8_t *p, size_t rem)
+/*
+ * Whether an attribute type may appear more than once: only the life type
+ * and duration, which come in pairs for seconds and kilobytes (RFC 2409
+ * Appendix A, RFC 2407 4.5). Their numbers depend on the phase.
+ */
+static bool may_repeat(uint8_t proto, uint16_t type)
 {
-	struct ike_msg *m = d->msg;
+	if (proto == IKE_PROTO_ISAKMP)
+		return type == IKE_ATTR_LIFE_TYPE || type == IKE_ATTR_LIFE_DURATION;
+	return type == IPSEC_ATTR_LIFE_TYPE || type == IPSEC_ATTR_LIFE_DURATION;
+}
+
+/* Attributes filling p/rem exactly; where says what holds them, proto
+ * whose attributes they are. */
+static enum ike_perr attr_list(struct dec *d, struct ike_attr *out, unsigned max,
+			       unsigned *count, const uint8_t *p, size_t rem,
+			       const char *where, uint8_t proto)
+{
 	unsigned i = 0;
 
-	t->attrs = &m->attrs[m->nattrs];
-	t->nattrs = 0;
+	*count = 0;
 	while (rem > 0) {
 		struct ike_attr *a;
 		uint16_t type, v;
@@ -166,13 +179,12 @@ static enum ike_perr decode_attrs(struct dec *d, struct ike_transform *t,
 			return fail(d->err, d->errlen, d->ctx, IKE_PERR_MALFORMED,
 				    "attribute %u: header needs 4 bytes (%zu left)",
 				    i, rem);
-		if (m->nattrs >= IKE_MAX_ATTRS)
+		if (*count >= max)
 			return fail(d->err, d->errlen, d->ctx, IKE_PERR_TOO_MANY,
-				    "attribute %u: more than %d attributes in the message",
-				    i, IKE_MAX_ATTRS);
+				    "attribute %u: more than %u attributes", i, max);
 		type = get16(p);
 		v = get16(p + 2);
-		a = &m->attrs[m->nattrs];
+		a = &out[*count];
 		memset(a, 0, sizeof(*a));
 		a->type = type & IKE_ATTR_TYPE_MASK;
 		a->tv = type & IKE_ATTR_FORM_TV;
@@ -186,8 +198,8 @@ static enum ike_perr decode_attrs(struct dec *d, struct ike_transform *t,
 		} else {
 			if (v > rem)
 				return fail(d->err, d->errlen, d->ctx, IKE_PERR_MALFORMED,
-					    "attribute %u: attribute length %u runs past the transform (%zu bytes left)",
-					    i, v, rem);
+					    "attribute %u: attribute length %u runs past the %s (%zu bytes left)",
+					    i, v, where, rem);
 			a->len = v;
 			a->data = p;
 			if (v <= 8)
@@ -196,16 +208,42 @@ static enum ike_perr decode_attrs(struct dec *d, struct ike_transform *t,
 			p += v;
 			rem -= v;
 		}
-		for (unsigned k = 0; k < t->nattrs; k++)
-			if (t->attrs[k].type == a->type)
+		for (unsigned k = 0; k < *count && !may_repeat(proto, a->type); k++)
+			if (out[k].type == a->type)
 				return fail(d->err, d->errlen, d->ctx,
 					    IKE_PERR_PROPOSAL_SYNTAX,
 					    "attribute %u: type %u repeats attribute %u",
 					    i, a->type, k + 1);
-		m->nattrs++;
-		t->nattrs++;
+		(*count)++;
 	}
 	return IKE_PERR_OK;
+}
+
+static enum ike_perr decode_attrs(struct dec *d, struct ike_transform *t,
+				  uint8_t proto, const uint8_t *p, size_t rem)
+{
+	struct ike_msg *m = d->msg;
+	enum ike_perr e;
+
+	t->attrs = &m->attrs[m->nattrs];
+	e = attr_list(d, t->attrs, IKE_MAX_ATTRS - m->nattrs, &t->nattrs, p, rem,
+		      "transform", proto);
+	if (e == IKE_PERR_TOO_MANY)
+		fail(d->err, d->errlen, d->ctx, e,
+		     "more than %d attributes in the message", IKE_MAX_ATTRS);
+	m->nattrs += t->nattrs;
+	return e;
+}
+
+enum ike_perr ike_decode_attr_list(const uint8_t *buf, size_t len,
+				   uint8_t proto, struct ike_attr *out,
+				   unsigned max, unsigned *n, const char *what,
+				   char *err, size_t errlen)
+{
+	struct dec d = { .err = err, .errlen = errlen };
+
+	snprintf(d.ctx, sizeof(d.ctx), "%s: ", what);
+	return attr_list(&d, out, max, n, buf, len, "data", proto);
 }
 
 static enum ike_perr decode_transforms(struct dec *d, struct ike_proposal *pr,
@@ -260,7 +298,7 @@ static enum ike_perr decode_transforms(struct dec *d, struct ike_proposal *pr,
 		t->raw = p;
 		t->raw_len = tlen;
 		snprintf(d->ctx + ctxlen, sizeof(d->ctx) - ctxlen, "transform %u: ", i);
-		e = decode_attrs(d, t, p + 8, tlen - 8u);
+		e = decode_attrs(d, t, pr->proto, p + 8, tlen - 8u);
 		if (e)
 			return e;
 		p += tlen;
@@ -789,31 +827,29 @@ static void build_fail(struct ike_builder *b)
 	b->buf.failed = true;
 }
 
+bool ike_buf_append_attr(struct ike_buf *b, const struct ike_attr *a)
+{
+	if (!a->type || a->type & IKE_ATTR_FORM_TV ||
+	    (a->tv && a->num > 0xffff) || (!a->tv && !a->data && a->len > 8)) {
+		b->failed = true;
+		return false;
+	}
+	if (a->tv)
+		return app16(b, a->type | IKE_ATTR_FORM_TV) &&
+		       app16(b, (uint16_t)a->num);
+	if (!app16(b, a->type) || !app16(b, a->len))
+		return false;
+	if (a->data)
+		return ike_buf_append(b, a->data, a->len);
+	for (int k = a->len - 1; k >= 0; k--)
+		if (!app8(b, (uint8_t)(a->num >> (8 * k))))
+			return false;
+	return true;
+}
+
 static void build_attr(struct ike_builder *b, const struct ike_attr *a)
 {
-	if (a->type & IKE_ATTR_FORM_TV) {
-		build_fail(b);
-		return;
-	}
-	if (a->tv) {
-		if (a->num > 0xffff) {
-			build_fail(b);
-			return;
-		}
-		app16(&b->buf, a->type | IKE_ATTR_FORM_TV);
-		app16(&b->buf, (uint16_t)a->num);
-		return;
-	}
-	app16(&b->buf, a->type);
-	app16(&b->buf, a->len);
-	if (a->data) {
-		ike_buf_append(&b->buf, a->data, a->len);
-	} else if (a->len <= 8) {
-		for (int k = a->len - 1; k >= 0; k--)
-			app8(&b->buf, (uint8_t)(a->num >> (8 * k)));
-	} else {
-		build_fail(b);
-	}
+	ike_buf_append_attr(&b->buf, a);
 }
 
 size_t ike_build_sa(struct ike_builder *b, const struct ike_sa_pl *sa)

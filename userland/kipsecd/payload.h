@@ -195,11 +195,28 @@ enum ike_perr ike_decode(const uint8_t *buf, size_t len, struct ike_msg *msg,
 const struct ike_payload *ike_msg_find(const struct ike_msg *msg, uint8_t type,
 				       unsigned nth);
 
-/* An attribute of a transform by type, or NULL. */
+/*
+ * The first attribute of a transform with a type, or NULL. The decoder
+ * refuses repeated types except the life type and duration, which come in
+ * (type, duration) pairs, one for seconds and one for kilobytes: walk
+ * attrs[] in order for those.
+ */
 const struct ike_attr *ike_attr_find(const struct ike_transform *t, uint16_t type);
 
 /* Attribute value as a number; false for a TLV longer than 8 bytes. */
 bool ike_attr_u64(const struct ike_attr *a, uint64_t *v);
+
+/*
+ * A bare list of data attributes, as in the data of a RESPONDER-LIFETIME
+ * notification (RFC 2407 4.6.3.1): up to max into out, *n set. Values
+ * point into buf. proto is the notification's protocol ID (it selects the
+ * phase 1 or phase 2 attribute numbers); what names the list in the
+ * reason ("RESPONDER-LIFETIME").
+ */
+enum ike_perr ike_decode_attr_list(const uint8_t *buf, size_t len,
+				   uint8_t proto, struct ike_attr *out,
+				   unsigned max, unsigned *n, const char *what,
+				   char *err, size_t errlen);
 
 /* Constructors for building. */
 struct ike_attr ike_attr_basic(uint16_t type, uint16_t value);
@@ -220,6 +237,8 @@ void ike_buf_init(struct ike_buf *b);
 /* Wipes and frees. */
 void ike_buf_free(struct ike_buf *b);
 bool ike_buf_append(struct ike_buf *b, const void *p, size_t n);
+/* Appends one encoded attribute (for notify data); false on failure. */
+bool ike_buf_append_attr(struct ike_buf *b, const struct ike_attr *a);
 
 /*
  * Message builder. ike_build_begin writes the header (length patched by
