@@ -67,7 +67,8 @@ $(BUILD)/tests/test_sa_show: $(call obj,tests/unit/test_sa_show.c userland/kipse
 	userland/kipsec/parse.c userland/lib/kipsec_nl.c userland/lib/json.c)
 $(BUILD)/tests/test_json: $(call obj,tests/unit/test_json.c userland/lib/json.c)
 $(BUILD)/tests/test_payload: $(call obj,tests/unit/test_payload.c userland/kipsecd/payload.c)
-$(BUILD)/tests/test_ikecrypto: $(call obj,tests/unit/test_ikecrypto.c userland/kipsecd/ikecrypto.c)
+$(BUILD)/tests/test_ikecrypto: $(call obj,tests/unit/test_ikecrypto.c userland/kipsecd/ikecrypto.c \
+	userland/kipsecd/payload.c)
 $(BUILD)/tests/test_payload_asan: $(patsubst %.c,$(BUILD)/obj-san/%.o,\
 	tests/unit/test_payload.c userland/kipsecd/payload.c)
 	@mkdir -p $(dir $@)

@@ -16,6 +16,7 @@
 #include <openssl/bn.h>
 
 #include "../../userland/kipsecd/ikecrypto.h"
+#include "../../userland/kipsecd/payload.h"
 #include "../vectors/ikev1_vectors.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -296,6 +297,102 @@ static void test_phase1_known_answers(void **state)
 	}
 }
 
+/*
+ * The codec and the crypto together, as the daemon will use them: Quick
+ * Mode message 1 built with a HASH(1) placeholder, hashed over the bytes
+ * after the HASH payload, padded, encrypted with the phase 2 IV; then
+ * decrypted, decoded and its HASH(1) verified by the receiver.
+ */
+static void test_quick_mode_1_flow(void **state)
+{
+	const struct kat_p1 *v = &kat_p1[1];
+	struct ike_attr attrs[] = {
+		ike_attr_basic(IPSEC_ATTR_ENCAP_MODE, IPSEC_ENCAP_TUNNEL),
+		ike_attr_basic(IPSEC_ATTR_AUTH_ALG, IPSEC_AUTH_HMAC_SHA1),
+		ike_attr_basic(IPSEC_ATTR_KEY_LENGTH, 128),
+	};
+	struct ike_transform t = { .num = 1, .id = IKE_ESP_AES_CBC, .nattrs = 3,
+				   .attrs = attrs };
+	struct ike_proposal p = { .num = 1, .proto = IKE_PROTO_ESP, .spi_len = 4,
+				  .spi = { 0xc1, 0, 0, 0x2a }, .ntrans = 1, .trans = &t };
+	struct ike_sa_pl sa = { .doi = 1, .situation = 1, .nprops = 1, .props = &p };
+	struct ike_id ci = { .type = IKE_ID_IPV4_ADDR_SUBNET, .family = 4,
+			     .addr = { 10, 1, 0, 0 }, .addr2 = { 255, 255, 0, 0 } };
+	struct ike_id cr = { .type = IKE_ID_IPV4_ADDR_SUBNET, .family = 4,
+			     .addr = { 10, 2, 0, 0 }, .addr2 = { 255, 255, 0, 0 } };
+	struct ike_hdr h = { .exchange = IKE_XCHG_QUICK, .flags = IKE_FLAG_ENC,
+			     .msgid = v->msgid };
+	struct ike_p1_keys k;
+	struct ike_iv iv, iv_rx;
+	struct ike_builder b;
+	struct ike_msg *m = malloc(sizeof(*m));
+	uint8_t want[IKE_MAX_PRF_LEN];
+	const struct ike_payload *hp;
+	size_t key_len, bl, hoff, soff, n;
+	char err[256];
+
+	(void)state;
+	assert_non_null(m);
+	memcpy(h.icookie, v->cky_i.p, 8);
+	memcpy(h.rcookie, v->cky_r.p, 8);
+	assert_int_equal(ike_cipher_info(v->enc, v->keybits, &key_len, &bl), 0);
+	assert_int_equal(ike_skeyid_psk(&k, v->hash, v->psk.p, v->psk.len, CH(v->ni),
+					CH(v->nr)), 0);
+	assert_int_equal(ike_skeyid_derive(&k, CH(v->gxy), v->cky_i.p, v->cky_r.p,
+					   key_len), 0);
+	iv.len = v->p1_last_iv.len;
+	memcpy(iv.b, v->p1_last_iv.p, iv.len);
+	assert_int_equal(ike_iv_phase2(v->hash, &iv, v->msgid, &iv), 0);
+	iv_rx = iv;
+
+	/* sender */
+	ike_build_begin(&b, &h);
+	hoff = ike_build_data(&b, IKE_PL_HASH, NULL, k.prf_len);
+	soff = ike_build_sa(&b, &sa);
+	ike_build_data(&b, IKE_PL_NONCE, v->ni2.p, v->ni2.len);
+	ike_build_id(&b, &ci);
+	ike_build_id(&b, &cr);
+	assert_int_equal(ike_build_finish(&b), IKE_PERR_OK);
+	assert_int_equal(soff, hoff + 4 + k.prf_len);
+	assert_int_equal(ike_qm_hash1(&k, v->msgid,
+				      (struct ike_chunk){ b.buf.data + soff,
+							  b.buf.len - soff },
+				      b.buf.data + hoff + 4), 0);
+	n = ike_pad_len(b.buf.len - IKE_HDR_LEN, bl);
+	assert_true(ike_buf_append(&b.buf, NULL, n));
+	assert_int_equal(ike_build_finish(&b), IKE_PERR_OK);
+	assert_int_equal(ike_encrypt(v->enc, k.enc_key, k.enc_key_len, &iv,
+				     b.buf.data + IKE_HDR_LEN, b.buf.len - IKE_HDR_LEN), 0);
+
+	/* receiver */
+	assert_int_equal(ike_decode_header(b.buf.data, b.buf.len, &h, err,
+					   sizeof(err)), IKE_PERR_OK);
+	assert_int_equal(h.msgid, v->msgid);
+	assert_true(h.flags & IKE_FLAG_ENC);
+	assert_int_equal(ike_decrypt(v->enc, k.enc_key, k.enc_key_len, &iv_rx,
+				     b.buf.data + IKE_HDR_LEN, b.buf.len - IKE_HDR_LEN), 0);
+	assert_memory_equal(iv_rx.b, iv.b, iv.len);
+	if (ike_decode(b.buf.data, b.buf.len, m, err, sizeof(err)))
+		fail_msg("decoding the decrypted message: %s", err);
+	assert_int_equal(m->pad_len, n);
+	assert_int_equal(m->npayloads, 5);
+	hp = &m->pl[0];
+	assert_int_equal(hp->type, IKE_PL_HASH);
+	size_t rest = hp->offset + hp->raw_len;
+
+	assert_int_equal(ike_qm_hash1(&k, m->hdr.msgid,
+				      (struct ike_chunk){ m->raw + rest,
+							  m->raw_len - m->pad_len - rest },
+				      want), 0);
+	assert_int_equal(hp->u.data.len, k.prf_len);
+	assert_memory_equal(hp->u.data.data, want, k.prf_len);
+	assert_int_equal(ike_msg_find(m, IKE_PL_SA, 0)->u.sa.props[0].spi[3], 0x2a);
+	assert_int_equal(ike_msg_find(m, IKE_PL_ID, 1)->u.id.addr[1], 2);
+	ike_p1_keys_wipe(&k);
+	ike_buf_free(&b.buf);
+	free(m);
+}
+
 static void test_sizes_and_refusals(void **state)
 {
 	size_t kl, bl, el, il;
@@ -349,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_dh_generated),
 		cmocka_unit_test(test_dh_invalid_peers),
 		cmocka_unit_test(test_phase1_known_answers),
+		cmocka_unit_test(test_quick_mode_1_flow),
 		cmocka_unit_test(test_sizes_and_refusals),
 	};
 
