@@ -34,7 +34,7 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJS := $(call obj,$(LIB_SRCS))
 CLI_OBJS := $(call obj,$(CLI_SRCS))
 
-.PHONY: all userland module unit-tests check demo bench install clean
+.PHONY: all userland module unit-tests fuzz check demo bench install clean
 all: userland module
 
 userland: $(BUILD)/bin/kipsec
@@ -78,6 +78,16 @@ $(BUILD)/tests/%:
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(NL_LIBS) $(CRYPTO_LIBS)
 
 unit-tests: $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
+
+# libFuzzer targets (clang); not part of make check.
+FUZZ_CC ?= clang
+fuzz: $(BUILD)/fuzz/fuzz_payload
+$(BUILD)/fuzz/fuzz_payload: tests/fuzz/fuzz_payload.c userland/kipsecd/payload.c \
+	userland/kipsecd/payload.h tests/unit/payload_reencode.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ tests/fuzz/fuzz_payload.c userland/kipsecd/payload.c $(CRYPTO_LIBS)
 
 check:
 	tools/check

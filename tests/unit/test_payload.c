@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "../../userland/kipsecd/payload.h"
+#include "payload_reencode.h"
 
 static struct ike_msg *msg;
 static char err[256];
@@ -148,6 +149,7 @@ static void test_main_mode_1(void **state)
 
 	(void)state;
 	assert_int_equal(ike_decode(b.data, b.len, msg, err, sizeof(err)), IKE_PERR_OK);
+	assert_true(reencode_equal(msg, b.data, b.len));
 	assert_memory_equal(msg->hdr.icookie, hdr_mm1.icookie, 8);
 	assert_int_equal(msg->hdr.version, IKE_VERSION);
 	assert_int_equal(msg->hdr.exchange, IKE_XCHG_MAIN);
@@ -649,6 +651,9 @@ static void test_every_byte(void **state)
 			e = ike_decode(b.data, b.len, msg, err, sizeof(err));
 			if (e != IKE_PERR_OK)
 				assert_true(strlen(err) > 0);
+			else if (!reencode_equal(msg, b.data, b.len))
+				fail_msg("byte %zu = 0x%02x: accepted but rebuilt differently",
+					 i, values[v]);
 		}
 		b.data[i] = orig;
 	}

@@ -291,6 +291,10 @@ static enum ike_perr decode_transforms(struct dec *d, struct ike_proposal *pr,
 			return fail(d->err, d->errlen, d->ctx, IKE_PERR_TOO_MANY,
 				    "transform %u: more than %d transforms in the message",
 				    i, IKE_MAX_TRANSFORMS);
+		if (p[6] || p[7])
+			return fail(d->err, d->errlen, d->ctx, IKE_PERR_MALFORMED,
+				    "transform %u: reserved field is 0x%02x%02x", i,
+				    p[6], p[7]);
 		t = &m->trans[m->ntrans++];
 		pr->ntrans++;
 		t->num = p[4];
