@@ -675,6 +675,7 @@ struct ike_dh *ike_dh_new(uint16_t group, const uint8_t *priv, size_t priv_len)
 		x = BN_secure_new();
 		if (!x || !BN_bin2bn(priv, (int)priv_len, x))
 			goto fail;
+		BN_set_flags(x, BN_FLG_CONSTTIME);
 	}
 	switch (g->kind) {
 	case DH_MODP: {
