@@ -17,13 +17,18 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 NL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS := $(shell $(PKG_CONFIG) --libs libnl-genl-3.0 2>/dev/null)
+CRYPTO_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcrypto 2>/dev/null)
+CRYPTO_LIBS := $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null || echo -lcrypto)
 USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
-	-DKIPSEC_VERSION='"$(VERSION)"' -MMD -MP $(NL_CFLAGS) $(CFLAGS)
+	-DKIPSEC_VERSION='"$(VERSION)"' -MMD -MP $(NL_CFLAGS) $(CRYPTO_CFLAGS) $(CFLAGS)
+# The decoders of untrusted input are also tested under these.
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 LIB_SRCS := userland/lib/kipsec_nl.c userland/lib/json.c
 CLI_SRCS := userland/kipsec/main.c userland/kipsec/tunnel.c userland/kipsec/sa.c \
 	userland/kipsec/spi.c userland/kipsec/batch.c userland/kipsec/parse.c
-UNIT_TESTS := test_parse test_sa_parse test_sa_show test_json
+UNIT_TESTS := test_parse test_sa_parse test_sa_show test_json \
+	test_payload test_payload_asan test_ikecrypto
 # kipsecd: configuration and proposals (the daemon itself comes later).
 KIPSECD_CFG_SRCS := userland/kipsecd/config.c userland/kipsecd/proposal.c
 UNIT_TESTS += test_proposal test_config
@@ -32,7 +37,7 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJS := $(call obj,$(LIB_SRCS))
 CLI_OBJS := $(call obj,$(CLI_SRCS))
 
-.PHONY: all userland module unit-tests check demo bench install clean
+.PHONY: all userland module unit-tests fuzz check demo bench install clean
 all: userland module
 
 userland: $(BUILD)/bin/kipsec
@@ -40,6 +45,10 @@ userland: $(BUILD)/bin/kipsec
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj-san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
 
 $(BUILD)/lib/libkipsec-nl.a: $(LIB_OBJS)
 	@mkdir -p $(dir $@)
@@ -62,11 +71,28 @@ $(BUILD)/tests/test_sa_show: $(call obj,tests/unit/test_sa_show.c userland/kipse
 $(BUILD)/tests/test_json: $(call obj,tests/unit/test_json.c userland/lib/json.c)
 $(BUILD)/tests/test_proposal: $(call obj,tests/unit/test_proposal.c userland/kipsecd/proposal.c)
 $(BUILD)/tests/test_config: $(call obj,tests/unit/test_config.c $(KIPSECD_CFG_SRCS))
+$(BUILD)/tests/test_payload: $(call obj,tests/unit/test_payload.c userland/kipsecd/payload.c)
+$(BUILD)/tests/test_ikecrypto: $(call obj,tests/unit/test_ikecrypto.c userland/kipsecd/ikecrypto.c \
+	userland/kipsecd/payload.c)
+$(BUILD)/tests/test_payload_asan: $(patsubst %.c,$(BUILD)/obj-san/%.o,\
+	tests/unit/test_payload.c userland/kipsecd/payload.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(SAN_FLAGS) -o $@ $^ -lcmocka $(CRYPTO_LIBS)
 $(BUILD)/tests/%:
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(NL_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(NL_LIBS) $(CRYPTO_LIBS)
 
 unit-tests: $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
+
+# libFuzzer targets (clang); not part of make check.
+FUZZ_CC ?= clang
+fuzz: $(BUILD)/fuzz/fuzz_payload
+$(BUILD)/fuzz/fuzz_payload: tests/fuzz/fuzz_payload.c userland/kipsecd/payload.c \
+	userland/kipsecd/payload.h tests/unit/payload_reencode.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ tests/fuzz/fuzz_payload.c userland/kipsecd/payload.c $(CRYPTO_LIBS)
 
 check:
 	tools/check
@@ -85,4 +111,4 @@ install: userland
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/obj-san -name '*.d' 2>/dev/null)
