@@ -27,6 +27,9 @@ UNIT_TESTS := test_parse test_sa_parse test_sa_show test_json
 # kipsecd: configuration and proposals (the daemon itself comes later).
 KIPSECD_CFG_SRCS := userland/kipsecd/config.c userland/kipsecd/proposal.c
 UNIT_TESTS += test_proposal test_config
+# kipsecd: the daemon around them (the IKE exchanges plug into ike_stub.c's place).
+KIPSECD_SRCS := userland/kipsecd/main.c userland/kipsecd/loop.c
+UNIT_TESTS += test_loop
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJS := $(call obj,$(LIB_SRCS))
@@ -62,6 +65,7 @@ $(BUILD)/tests/test_sa_show: $(call obj,tests/unit/test_sa_show.c userland/kipse
 $(BUILD)/tests/test_json: $(call obj,tests/unit/test_json.c userland/lib/json.c)
 $(BUILD)/tests/test_proposal: $(call obj,tests/unit/test_proposal.c userland/kipsecd/proposal.c)
 $(BUILD)/tests/test_config: $(call obj,tests/unit/test_config.c $(KIPSECD_CFG_SRCS))
+$(BUILD)/tests/test_loop: $(call obj,tests/unit/test_loop.c userland/kipsecd/loop.c)
 $(BUILD)/tests/%:
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(NL_LIBS)
