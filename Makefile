@@ -20,7 +20,7 @@ NL_LIBS := $(shell $(PKG_CONFIG) --libs libnl-genl-3.0 2>/dev/null)
 USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 	-DKIPSEC_VERSION='"$(VERSION)"' -MMD -MP $(NL_CFLAGS) $(CFLAGS)
 
-LIB_SRCS := userland/lib/kipsec_nl.c userland/lib/json.c
+LIB_SRCS := userland/lib/kipsec_nl.c userland/lib/json.c userland/lib/ctl.c
 CLI_SRCS := userland/kipsec/main.c userland/kipsec/tunnel.c userland/kipsec/sa.c \
 	userland/kipsec/spi.c userland/kipsec/batch.c userland/kipsec/parse.c
 UNIT_TESTS := test_parse test_sa_parse test_sa_show test_json
@@ -28,7 +28,9 @@ UNIT_TESTS := test_parse test_sa_parse test_sa_show test_json
 KIPSECD_CFG_SRCS := userland/kipsecd/config.c userland/kipsecd/proposal.c
 UNIT_TESTS += test_proposal test_config
 # kipsecd: the daemon around them (the IKE exchanges plug into ike_stub.c's place).
-KIPSECD_SRCS := userland/kipsecd/main.c userland/kipsecd/loop.c
+KIPSECD_SRCS := userland/kipsecd/main.c userland/kipsecd/daemon.c \
+	userland/kipsecd/control.c userland/kipsecd/kernel.c userland/kipsecd/loop.c \
+	userland/kipsecd/log.c userland/kipsecd/ike_stub.c $(KIPSECD_CFG_SRCS)
 UNIT_TESTS += test_loop
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -38,7 +40,7 @@ CLI_OBJS := $(call obj,$(CLI_SRCS))
 .PHONY: all userland module unit-tests check demo bench install clean
 all: userland module
 
-userland: $(BUILD)/bin/kipsec
+userland: $(BUILD)/bin/kipsec $(BUILD)/bin/kipsecd
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -49,6 +51,10 @@ $(BUILD)/lib/libkipsec-nl.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
 $(BUILD)/bin/kipsec: $(CLI_OBJS) $(BUILD)/lib/libkipsec-nl.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS)
+
+$(BUILD)/bin/kipsecd: $(call obj,$(KIPSECD_SRCS)) $(BUILD)/lib/libkipsec-nl.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS)
 
