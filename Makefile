@@ -22,7 +22,8 @@ USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 
 LIB_SRCS := userland/lib/kipsec_nl.c userland/lib/json.c userland/lib/ctl.c
 CLI_SRCS := userland/kipsec/main.c userland/kipsec/tunnel.c userland/kipsec/sa.c \
-	userland/kipsec/spi.c userland/kipsec/batch.c userland/kipsec/parse.c
+	userland/kipsec/spi.c userland/kipsec/batch.c userland/kipsec/parse.c \
+	userland/kipsec/ike.c
 UNIT_TESTS := test_parse test_sa_parse test_sa_show test_json
 # kipsecd: configuration and proposals (the daemon itself comes later).
 KIPSECD_CFG_SRCS := userland/kipsecd/config.c userland/kipsecd/proposal.c
@@ -31,7 +32,7 @@ UNIT_TESTS += test_proposal test_config
 KIPSECD_SRCS := userland/kipsecd/main.c userland/kipsecd/daemon.c \
 	userland/kipsecd/control.c userland/kipsecd/kernel.c userland/kipsecd/loop.c \
 	userland/kipsecd/log.c userland/kipsecd/ike_stub.c $(KIPSECD_CFG_SRCS)
-UNIT_TESTS += test_loop
+UNIT_TESTS += test_loop test_ctl
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJS := $(call obj,$(LIB_SRCS))
@@ -63,14 +64,15 @@ module:
 	tools/build-module "$(KDIR)"
 
 # Userland unit tests (cmocka).
-$(BUILD)/tests/test_parse: $(call obj,tests/unit/test_parse.c userland/kipsec/parse.c)
+$(BUILD)/tests/test_parse: $(call obj,tests/unit/test_parse.c userland/kipsec/parse.c userland/lib/ctl.c)
 $(BUILD)/tests/test_sa_parse: $(call obj,tests/unit/test_sa_parse.c userland/kipsec/parse.c \
-	userland/lib/kipsec_nl.c)
+	userland/lib/kipsec_nl.c userland/lib/ctl.c)
 $(BUILD)/tests/test_sa_show: $(call obj,tests/unit/test_sa_show.c userland/kipsec/sa.c \
-	userland/kipsec/parse.c userland/lib/kipsec_nl.c userland/lib/json.c)
+	userland/kipsec/parse.c userland/lib/kipsec_nl.c userland/lib/json.c userland/lib/ctl.c)
 $(BUILD)/tests/test_json: $(call obj,tests/unit/test_json.c userland/lib/json.c)
 $(BUILD)/tests/test_proposal: $(call obj,tests/unit/test_proposal.c userland/kipsecd/proposal.c)
 $(BUILD)/tests/test_config: $(call obj,tests/unit/test_config.c $(KIPSECD_CFG_SRCS))
+$(BUILD)/tests/test_ctl: $(call obj,tests/unit/test_ctl.c userland/lib/ctl.c userland/kipsec/parse.c)
 $(BUILD)/tests/test_loop: $(call obj,tests/unit/test_loop.c userland/kipsecd/loop.c)
 $(BUILD)/tests/%:
 	@mkdir -p $(dir $@)

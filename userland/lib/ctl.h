@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#define KIPSEC_CTL_DEFAULT_SOCKET	"/run/kipsecd.sock"	/* kipsecd.conf's default */
 #define KIPSEC_CTL_REQ_MAX	128	/* bytes of a request line, "\n" included */
 #define KIPSEC_CTL_NAME_MAX	63	/* as kipsecd.conf(5) tunnel names */
 #define KIPSEC_CTL_RESP_MAX	(4 * 1024 * 1024)
