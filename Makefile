@@ -32,7 +32,7 @@ UNIT_TESTS += test_proposal test_config
 KIPSECD_SRCS := userland/kipsecd/main.c userland/kipsecd/daemon.c \
 	userland/kipsecd/control.c userland/kipsecd/kernel.c userland/kipsecd/loop.c \
 	userland/kipsecd/log.c userland/kipsecd/ike_stub.c $(KIPSECD_CFG_SRCS)
-UNIT_TESTS += test_loop test_ctl
+UNIT_TESTS += test_loop test_ctl test_kipsecd
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJS := $(call obj,$(LIB_SRCS))
@@ -73,6 +73,10 @@ $(BUILD)/tests/test_json: $(call obj,tests/unit/test_json.c userland/lib/json.c)
 $(BUILD)/tests/test_proposal: $(call obj,tests/unit/test_proposal.c userland/kipsecd/proposal.c)
 $(BUILD)/tests/test_config: $(call obj,tests/unit/test_config.c $(KIPSECD_CFG_SRCS))
 $(BUILD)/tests/test_ctl: $(call obj,tests/unit/test_ctl.c userland/lib/ctl.c userland/kipsec/parse.c)
+# kipsecd and kipsec on the host, no module: a script.
+$(BUILD)/tests/test_kipsecd: tests/unit/test_kipsecd.sh $(BUILD)/bin/kipsec $(BUILD)/bin/kipsecd
+	@mkdir -p $(dir $@)
+	install -m 0755 $< $@
 $(BUILD)/tests/test_loop: $(call obj,tests/unit/test_loop.c userland/kipsecd/loop.c)
 $(BUILD)/tests/%:
 	@mkdir -p $(dir $@)
