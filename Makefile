@@ -1,12 +1,12 @@
 # kipsec: kernel module, CLI, and their tests.
 #
 #   make                 userland and the module for KDIR
-#   make userland        build/bin/kipsec
+#   make userland        build/bin/kipsec, build/bin/kipsecd
 #   make module KDIR=... the module for a kernel tree or headers directory
 #   make check           everything, tested (see README.md)
 #   make demo            a manual-key tunnel between two sites, in a VM
 #   make bench           kipsec against XFRM, as ratios (Documentation/performance.md)
-#   make install         the CLI and man pages under PREFIX
+#   make install         the CLI, kipsecd and man pages under PREFIX
 
 VERSION := 0.1.0
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -96,6 +96,8 @@ bench:
 install: userland
 	install -D -m 0755 $(BUILD)/bin/kipsec $(DESTDIR)$(PREFIX)/sbin/kipsec
 	install -D -m 0644 Documentation/kipsec.8 $(DESTDIR)$(PREFIX)/share/man/man8/kipsec.8
+	install -D -m 0755 $(BUILD)/bin/kipsecd $(DESTDIR)$(PREFIX)/sbin/kipsecd
+	install -D -m 0644 Documentation/kipsecd.8 $(DESTDIR)$(PREFIX)/share/man/man8/kipsecd.8
 	install -D -m 0644 Documentation/kipsecd.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/kipsecd.conf.5
 
 clean:
