@@ -1,12 +1,12 @@
 # kipsec: kernel module, CLI, and their tests.
 #
 #   make                 userland and the module for KDIR
-#   make userland        build/bin/kipsec
+#   make userland        build/bin/kipsec, build/bin/kipsecd
 #   make module KDIR=... the module for a kernel tree or headers directory
 #   make check           everything, tested (see README.md)
 #   make demo            a manual-key tunnel between two sites, in a VM
 #   make bench           kipsec against XFRM, as ratios (Documentation/performance.md)
-#   make install         the CLI and man pages under PREFIX
+#   make install         the CLI, kipsecd and man pages under PREFIX
 
 VERSION := 0.1.0
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -24,14 +24,20 @@ USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 # The decoders of untrusted input are also tested under these.
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-LIB_SRCS := userland/lib/kipsec_nl.c userland/lib/json.c
+LIB_SRCS := userland/lib/kipsec_nl.c userland/lib/json.c userland/lib/ctl.c
 CLI_SRCS := userland/kipsec/main.c userland/kipsec/tunnel.c userland/kipsec/sa.c \
-	userland/kipsec/spi.c userland/kipsec/batch.c userland/kipsec/parse.c
+	userland/kipsec/spi.c userland/kipsec/batch.c userland/kipsec/parse.c \
+	userland/kipsec/ike.c
 UNIT_TESTS := test_parse test_sa_parse test_sa_show test_json \
 	test_payload test_payload_asan test_ikecrypto
 # kipsecd: configuration and proposals (the daemon itself comes later).
 KIPSECD_CFG_SRCS := userland/kipsecd/config.c userland/kipsecd/proposal.c
 UNIT_TESTS += test_proposal test_config
+# kipsecd: the daemon around them (the IKE exchanges plug into ike_stub.c's place).
+KIPSECD_SRCS := userland/kipsecd/main.c userland/kipsecd/daemon.c \
+	userland/kipsecd/control.c userland/kipsecd/kernel.c userland/kipsecd/loop.c \
+	userland/kipsecd/log.c userland/kipsecd/ike_stub.c $(KIPSECD_CFG_SRCS)
+UNIT_TESTS += test_loop test_ctl test_kipsecd
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJS := $(call obj,$(LIB_SRCS))
@@ -40,7 +46,7 @@ CLI_OBJS := $(call obj,$(CLI_SRCS))
 .PHONY: all userland module unit-tests fuzz check demo bench install clean
 all: userland module
 
-userland: $(BUILD)/bin/kipsec
+userland: $(BUILD)/bin/kipsec $(BUILD)/bin/kipsecd
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -58,16 +64,20 @@ $(BUILD)/bin/kipsec: $(CLI_OBJS) $(BUILD)/lib/libkipsec-nl.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS)
 
+$(BUILD)/bin/kipsecd: $(call obj,$(KIPSECD_SRCS)) $(BUILD)/lib/libkipsec-nl.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS)
+
 module:
 	@test -d "$(KDIR)" || { echo "No kernel build directory at $(KDIR); set KDIR=<kernel tree or headers>" >&2; exit 1; }
 	tools/build-module "$(KDIR)"
 
 # Userland unit tests (cmocka).
-$(BUILD)/tests/test_parse: $(call obj,tests/unit/test_parse.c userland/kipsec/parse.c)
+$(BUILD)/tests/test_parse: $(call obj,tests/unit/test_parse.c userland/kipsec/parse.c userland/lib/ctl.c)
 $(BUILD)/tests/test_sa_parse: $(call obj,tests/unit/test_sa_parse.c userland/kipsec/parse.c \
-	userland/lib/kipsec_nl.c)
+	userland/lib/kipsec_nl.c userland/lib/ctl.c)
 $(BUILD)/tests/test_sa_show: $(call obj,tests/unit/test_sa_show.c userland/kipsec/sa.c \
-	userland/kipsec/parse.c userland/lib/kipsec_nl.c userland/lib/json.c)
+	userland/kipsec/parse.c userland/lib/kipsec_nl.c userland/lib/json.c userland/lib/ctl.c)
 $(BUILD)/tests/test_json: $(call obj,tests/unit/test_json.c userland/lib/json.c)
 $(BUILD)/tests/test_proposal: $(call obj,tests/unit/test_proposal.c userland/kipsecd/proposal.c)
 $(BUILD)/tests/test_config: $(call obj,tests/unit/test_config.c $(KIPSECD_CFG_SRCS))
@@ -78,6 +88,12 @@ $(BUILD)/tests/test_payload_asan: $(patsubst %.c,$(BUILD)/obj-san/%.o,\
 	tests/unit/test_payload.c userland/kipsecd/payload.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(SAN_FLAGS) -o $@ $^ -lcmocka $(CRYPTO_LIBS)
+$(BUILD)/tests/test_ctl: $(call obj,tests/unit/test_ctl.c userland/lib/ctl.c userland/kipsec/parse.c)
+# kipsecd and kipsec on the host, no module: a script.
+$(BUILD)/tests/test_kipsecd: tests/unit/test_kipsecd.sh $(BUILD)/bin/kipsec $(BUILD)/bin/kipsecd
+	@mkdir -p $(dir $@)
+	install -m 0755 $< $@
+$(BUILD)/tests/test_loop: $(call obj,tests/unit/test_loop.c userland/kipsecd/loop.c)
 $(BUILD)/tests/%:
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(NL_LIBS) $(CRYPTO_LIBS)
@@ -106,6 +122,8 @@ bench:
 install: userland
 	install -D -m 0755 $(BUILD)/bin/kipsec $(DESTDIR)$(PREFIX)/sbin/kipsec
 	install -D -m 0644 Documentation/kipsec.8 $(DESTDIR)$(PREFIX)/share/man/man8/kipsec.8
+	install -D -m 0755 $(BUILD)/bin/kipsecd $(DESTDIR)$(PREFIX)/sbin/kipsecd
+	install -D -m 0644 Documentation/kipsecd.8 $(DESTDIR)$(PREFIX)/share/man/man8/kipsecd.8
 	install -D -m 0644 Documentation/kipsecd.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/kipsecd.conf.5
 
 clean:

@@ -18,6 +18,7 @@
 int tunnel_main(int argc, char **argv, const struct kipsec_opts *o);
 int sa_main(int argc, char **argv, const struct kipsec_opts *o);
 int spi_main(int argc, char **argv, const struct kipsec_opts *o);
+int ike_main(int argc, char **argv, const struct kipsec_opts *o);
 
 /* One SA as sa show prints it, as text or as a JSON object. */
 void sa_print_text(FILE *out, const struct kipsec_sa_info *sa, bool stats);

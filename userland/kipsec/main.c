@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "kipsec.h"
+#include "../lib/ctl.h"
 
 #ifndef KIPSEC_VERSION
 #define KIPSEC_VERSION "unknown"
@@ -29,6 +30,7 @@ static const struct subcommand subcommands[] = {
 	{ "tunnel", tunnel_main, "set and show a tunnel's outer addresses" },
 	{ "sa", sa_main, "add, update, delete and show security associations" },
 	{ "spi", spi_main, "reserve an inbound SPI" },
+	{ "ike", ike_main, "ask kipsecd to bring tunnels up or down, show them, reload" },
 	{ "help", help_main, "show this help" },
 };
 
@@ -65,6 +67,10 @@ static void usage(FILE *out)
 		"  " KIPSEC_PROG " sa del DEV dir {in|out} spi SPI proto {esp|ah}\n"
 		"  " KIPSEC_PROG " sa show [DEV [dir {in|out} spi SPI proto {esp|ah}]]\n"
 		"  " KIPSEC_PROG " sa flush [DEV]\n\n"
+		"IKE commands (to kipsecd):\n"
+		"  " KIPSEC_PROG " ike {up|down} NAME\n"
+		"  " KIPSEC_PROG " ike status [NAME]\n"
+		"  " KIPSEC_PROG " ike reload\n\n"
 		"  KEY: a file holding hex, \"-\" for stdin, or 0xHEX\n"
 		"  aead ALG: aes-gcm-{128,192,256} aes-ccm-{128,192,256} chacha20-poly1305\n"
 		"            aes-gmac-{128,192,256}\n"
@@ -76,6 +82,7 @@ static void usage(FILE *out)
 		"  -s, --stats       show counters\n"
 		"  -batch FILE       run the commands of FILE (\"-\": stdin), one a line\n"
 		"  -force            with -batch, go on after a failed command\n"
+		"  -S PATH           kipsecd's control socket (default " KIPSEC_CTL_DEFAULT_SOCKET ")\n"
 		"  -V, --version     print the version\n"
 		"  -h, --help        show this help\n\n"
 		"Tunnel devices are created with 'ip link add DEV type kipsec'.\n"

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "parse.h"
+#include "../lib/ctl.h"
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -54,6 +55,11 @@ int parse_global_opts(int *argc, char **argv, struct kipsec_opts *o,
 			if (o->batch)
 				return fail(err, errlen, "\"%s\" is given twice", a);
 			o->batch = argv[++in];
+		} else if (!strcmp(a, "-S") || !strcmp(a, "-socket") || !strcmp(a, "--socket")) {
+			if (in + 1 >= *argc)
+				return fail(err, errlen, "\"%s\" needs the path of kipsecd's control socket",
+					    a);
+			o->socket = argv[++in];
 		} else
 			return fail(err, errlen, "unknown option \"%s\"", a);
 	}
@@ -1235,5 +1241,41 @@ int parse_batch_line(char *line, char **argv, int max, int *argc,
 	}
 	argv[n] = NULL;
 	*argc = n;
+	return 0;
+}
+
+int parse_ike(int argc, char **argv, bool json, struct kipsec_ctl_req *r,
+	      char *err, size_t errlen)
+{
+	const char *verb;
+
+	memset(r, 0, sizeof(*r));
+	if (argc < 1)
+		return fail(err, errlen, "ike: a command is required: up, down, status, reload");
+	verb = argv[0];
+	if (!strcmp(verb, "up") || !strcmp(verb, "down")) {
+		r->verb = verb[0] == 'u' ? KIPSEC_CTL_UP : KIPSEC_CTL_DOWN;
+		if (argc < 2)
+			return fail(err, errlen, "ike %s: a tunnel name is required", verb);
+	} else if (!strcmp(verb, "status") || !strcmp(verb, "show")) {
+		r->verb = KIPSEC_CTL_STATUS;
+		r->json = json;
+	} else if (!strcmp(verb, "reload")) {
+		r->verb = KIPSEC_CTL_RELOAD;
+		if (argc > 1)
+			return fail(err, errlen, "ike reload: unexpected \"%s\"", argv[1]);
+	} else {
+		return fail(err, errlen, "ike: unknown command \"%s\" (up, down, status, reload)",
+			    verb);
+	}
+	if (argc > 2)
+		return fail(err, errlen, "ike %s: unexpected \"%s\"", verb, argv[2]);
+	if (argc == 2) {
+		if (!kipsec_ctl_name_ok(argv[1]))
+			return fail(err, errlen,
+				    "ike %s: \"%s\" is not a tunnel name (1 to %d letters, digits, '.', '-', '_')",
+				    verb, argv[1], KIPSEC_CTL_NAME_MAX);
+		snprintf(r->name, sizeof(r->name), "%s", argv[1]);
+	}
 	return 0;
 }

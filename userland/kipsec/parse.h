@@ -20,6 +20,7 @@ struct kipsec_opts {
 	bool help;
 	bool force;		/* -force: a batch goes on past errors */
 	const char *batch;	/* -batch FILE, "-" for stdin */
+	const char *socket;	/* -S PATH: kipsecd's control socket */
 };
 
 /*
@@ -154,6 +155,12 @@ int parse_sa_show(int argc, char **argv, struct kipsec_sa_info *sa, bool *one,
 
 /* sa flush [DEV]; *dev is "" when no DEV is given. */
 int parse_sa_flush(int argc, char **argv, char *dev, char *err, size_t errlen);
+
+struct kipsec_ctl_req;
+/* ike {up|down} NAME | ike status [NAME] | ike reload; @json asks for
+ * status in JSON. */
+int parse_ike(int argc, char **argv, bool json, struct kipsec_ctl_req *r,
+	      char *err, size_t errlen);
 
 /*
  * Split one line of a batch file into words, in place: white space

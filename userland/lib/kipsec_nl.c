@@ -616,6 +616,31 @@ static int put_ports(struct nl_msg *msg, uint16_t min, uint16_t max,
 	return nla_put_u16(msg, attr_min, min) || nla_put_u16(msg, attr_max, max);
 }
 
+static bool lifetime_set(const struct kipsec_nl_lifetime *lt)
+{
+	return lt->time || lt->use_time || lt->bytes || lt->packets;
+}
+
+static int put_lifetime(struct nl_msg *msg, int type,
+			const struct kipsec_nl_lifetime *lt)
+{
+	struct nlattr *nest;
+
+	if (!lifetime_set(lt))
+		return 0;
+	nest = nla_nest_start(msg, type);
+	if (!nest ||
+	    (lt->time && nla_put_u64(msg, KIPSEC_A_LIFETIME_TIME, lt->time)) ||
+	    (lt->use_time &&
+	     nla_put_u64(msg, KIPSEC_A_LIFETIME_USE_TIME, lt->use_time)) ||
+	    (lt->bytes && nla_put_u64(msg, KIPSEC_A_LIFETIME_BYTES, lt->bytes)) ||
+	    (lt->packets &&
+	     nla_put_u64(msg, KIPSEC_A_LIFETIME_PACKETS, lt->packets)))
+		return -1;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
 static int sa_write(struct kipsec_nl *nl, int cmd,
 		    const struct kipsec_sa_info *sa,
 		    const struct kipsec_sa_keys *k, struct kipsec_nl_error *e)
@@ -658,6 +683,9 @@ static int sa_write(struct kipsec_nl *nl, int cmd,
 		       KIPSEC_A_SA_PID_LPORT_MIN, KIPSEC_A_SA_PID_LPORT_MAX) ||
 	     put_ports(msg, p->rport_min, p->rport_max,
 		       KIPSEC_A_SA_PID_RPORT_MIN, KIPSEC_A_SA_PID_RPORT_MAX)))
+		return build_failed(msg, e);
+	if (put_lifetime(msg, KIPSEC_A_SA_LIFETIME_SOFT, &sa->soft) ||
+	    put_lifetime(msg, KIPSEC_A_SA_LIFETIME_HARD, &sa->hard))
 		return build_failed(msg, e);
 	return transact(nl, msg, NULL, NULL, e);
 }

@@ -80,6 +80,14 @@ struct kipsec_sa_stats {
 	uint64_t drop_other;
 };
 
+/* Lifetime limits of an SA (KIPSEC_A_SA_LIFETIME_*); 0: no limit. */
+struct kipsec_nl_lifetime {
+	uint64_t time;		/* seconds since the SA was added */
+	uint64_t use_time;	/* seconds since its first packet */
+	uint64_t bytes;
+	uint64_t packets;
+};
+
 /*
  * An SA, as a request (add, update; del and get use only the naming
  * fields) and as a reply. It never holds key material: keys travel in
@@ -108,6 +116,10 @@ struct kipsec_sa_info {
 	bool has_seq;			/* request: outbound add, seq is the last sent */
 	bool has_proxy_id;		/* request: send it; replies always set it */
 	struct kipsec_proxy_id pid;
+
+	/* Sent, and present in a reply, when any limit is not 0. */
+	struct kipsec_nl_lifetime soft;
+	struct kipsec_nl_lifetime hard;
 
 	/* Reply only. */
 	struct kipsec_nl_addr outer_src;
