@@ -81,12 +81,12 @@ expect_ok kipsec -s tunnel show kipsec0
 expect_eq "tunnel -s: lines" "$(nlines "$out")" 3
 [[ "$(sed -n 2p <<<"$out")" =~ ^$'\t'"rx no-sa "[0-9]+" malformed "[0-9]+$ ]] ||
 	fail "tunnel -s: second line: $out"
-[[ "$(sed -n 3p <<<"$out")" =~ ^$'\t'"tx no-sa "[0-9]+" errors "[0-9]+$ ]] ||
+[[ "$(sed -n 3p <<<"$out")" =~ ^$'\t'"tx no-sa "[0-9]+" errors "[0-9]+" acquires "[0-9]+$ ]] ||
 	fail "tunnel -s: third line: $out"
 expect_ok kipsec tunnel show kipsec0 -j -s
 json_check "tunnel -j -s" "$out" '
 s = j[0]["stats"]
-assert sorted(s) == ["rx_malformed", "rx_no_sa", "tx_errors", "tx_no_sa"], s
+assert sorted(s) == ["acquires", "rx_malformed", "rx_no_sa", "tx_errors", "tx_no_sa"], s
 assert all(type(v) is int for v in s.values()), s
 assert j[0]["local"] == "192.0.2.1", j'
 expect_ok kipsec -j tunnel show kipsec0
