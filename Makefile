@@ -22,8 +22,9 @@ USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 
 LIB_SRCS := userland/lib/kipsec_nl.c userland/lib/json.c
 CLI_SRCS := userland/kipsec/main.c userland/kipsec/tunnel.c userland/kipsec/sa.c \
-	userland/kipsec/spi.c userland/kipsec/batch.c userland/kipsec/parse.c
-UNIT_TESTS := test_parse test_sa_parse test_sa_show test_json
+	userland/kipsec/spi.c userland/kipsec/batch.c userland/kipsec/parse.c \
+	userland/kipsec/monitor.c
+UNIT_TESTS := test_parse test_sa_parse test_sa_show test_json test_monitor
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJS := $(call obj,$(LIB_SRCS))
@@ -57,6 +58,8 @@ $(BUILD)/tests/test_sa_parse: $(call obj,tests/unit/test_sa_parse.c userland/kip
 $(BUILD)/tests/test_sa_show: $(call obj,tests/unit/test_sa_show.c userland/kipsec/sa.c \
 	userland/kipsec/parse.c userland/lib/kipsec_nl.c userland/lib/json.c)
 $(BUILD)/tests/test_json: $(call obj,tests/unit/test_json.c userland/lib/json.c)
+$(BUILD)/tests/test_monitor: $(call obj,tests/unit/test_monitor.c userland/kipsec/monitor.c \
+	userland/kipsec/sa.c userland/kipsec/parse.c userland/lib/kipsec_nl.c userland/lib/json.c)
 $(BUILD)/tests/%:
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(NL_LIBS)
