@@ -958,6 +958,14 @@ static int parse_event(struct nl_msg *msg, struct kipsec_event *ev)
 	return -EPROTO;
 }
 
+/* Events carry sequence number 0: there is nothing to check. */
+static int seq_any(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
 static int on_event(struct nl_msg *msg, void *arg)
 {
 	struct monitor_arg *m = arg;
@@ -984,7 +992,7 @@ int kipsec_nl_monitor(struct kipsec_nl *nl, kipsec_event_cb cb,
 		return -ENOMEM;
 	}
 	nl_cb_set(ncb, NL_CB_VALID, NL_CB_CUSTOM, on_event, &m);
-	nl_cb_set(ncb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, NULL, NULL);
+	nl_cb_set(ncb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, seq_any, NULL);
 	for (;;) {
 		ret = nl_recvmsgs(nl->sk, ncb);
 		if (m.ret)
