@@ -119,15 +119,19 @@ def sas(ns):
 
 
 def fresh_pair(spi, out_extra="", in_extra="", seq=None):
-    """Flush both gateways and add gwA out / gwB in with SPI."""
+    """Flush both gateways and add gwB in / gwA out with SPI; returns the
+    times before and after gwA's add."""
     pid = "proxy-id local %s/32 remote %s/32" % (HA, HB)
     rpid = "proxy-id local %s/32 remote %s/32" % (HB, HA)
     out = "sa add kipsec0 dir out spi 0x%x proto esp %s %s%s %s" % (
         spi, KEY, out_extra, " seq %s" % seq if seq else "", pid)
     inn = "sa add kipsec0 dir in spi 0x%x proto esp %s %s %s" % (
         spi, KEY, in_extra, rpid)
-    T.batch(["kipsec", "-batch", "-"], ["sa flush kipsec0", out], ns="gwA")
     T.batch(["kipsec", "-batch", "-"], ["sa flush kipsec0", inn], ns="gwB")
+    T.batch(["kipsec", "-batch", "-"], ["sa flush kipsec0"], ns="gwA")
+    t0 = time.time()
+    T.batch(["kipsec", "-batch", "-"], [out], ns="gwA")
+    return t0, time.time()
 
 
 class Sender:
@@ -234,9 +238,7 @@ def time_limit(tap, mons, listener, kind):
     lt = " lifetime soft %s 2 lifetime hard %s 4" % (kind, kind)
     mon = mons["gwA"]
     start = mon.count()
-    t0 = time.time()
-    fresh_pair(spi, out_extra=lt)
-    t1 = time.time()
+    t0, t1 = fresh_pair(spi, out_extra=lt)
     label = "%s limit (out SA, soft 2 s, hard 4 s)" % kind
     tx = Sender()
     if kind == "use-time":
