@@ -324,7 +324,7 @@ static void kipsec_lifetime_work(struct work_struct *work)
 				continue;
 			limit = kipsec_lifetime_check_time(sa, now, &next);
 			if (limit) {
-				l->hard_limit = limit;
+				WRITE_ONCE(l->hard_limit, limit);
 				set_bit(KIPSEC_LT_DEAD, &l->flags);
 				kipsec_lifetime_remove(sa, limit);
 			}
