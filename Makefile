@@ -27,8 +27,8 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 LIB_SRCS := userland/lib/kipsec_nl.c userland/lib/json.c userland/lib/ctl.c
 CLI_SRCS := userland/kipsec/main.c userland/kipsec/tunnel.c userland/kipsec/sa.c \
 	userland/kipsec/spi.c userland/kipsec/batch.c userland/kipsec/parse.c \
-	userland/kipsec/ike.c
-UNIT_TESTS := test_parse test_sa_parse test_sa_show test_json \
+	userland/kipsec/ike.c userland/kipsec/monitor.c
+UNIT_TESTS := test_parse test_sa_parse test_sa_show test_json test_monitor \
 	test_payload test_payload_asan test_ikecrypto
 # kipsecd: configuration and proposals (the daemon itself comes later).
 KIPSECD_CFG_SRCS := userland/kipsecd/config.c userland/kipsecd/proposal.c
@@ -94,6 +94,9 @@ $(BUILD)/tests/test_kipsecd: tests/unit/test_kipsecd.sh $(BUILD)/bin/kipsec $(BU
 	@mkdir -p $(dir $@)
 	install -m 0755 $< $@
 $(BUILD)/tests/test_loop: $(call obj,tests/unit/test_loop.c userland/kipsecd/loop.c)
+$(BUILD)/tests/test_monitor: $(call obj,tests/unit/test_monitor.c userland/kipsec/monitor.c \
+	userland/kipsec/sa.c userland/kipsec/parse.c userland/lib/kipsec_nl.c userland/lib/json.c \
+	userland/lib/ctl.c)
 $(BUILD)/tests/%:
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(NL_LIBS) $(CRYPTO_LIBS)

@@ -158,6 +158,7 @@ static void kipsec_setup(struct net_device *dev)
 	INIT_LIST_HEAD(&t->sas);
 	INIT_LIST_HEAD(&t->reserved);
 	INIT_LIST_HEAD(&t->out_sas);
+	kipsec_acquire_init(&t->acquire);
 }
 
 static int kipsec_validate(struct nlattr *tb[], struct nlattr *data[],

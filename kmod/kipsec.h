@@ -18,6 +18,7 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+#include "lifetime.h"
 #include "uapi/kipsec.h"
 
 /* An outer address of a tunnel; family AF_UNSPEC means not set. */
@@ -53,6 +54,10 @@ struct kipsec_net {
 	 * under @lock, looked up under RCU.
 	 */
 	struct rhashtable sas;
+	/* Watches the time limits of the namespace's SAs and removes SAs
+	 * that reached a hard limit (lifetime.c).
+	 */
+	struct delayed_work lt_work;
 };
 
 /* Drops that no SA can be charged with (KIPSEC_A_TSTATS_*). */
@@ -61,6 +66,7 @@ enum kipsec_tunnel_drop {
 	KIPSEC_TDROP_TX_NO_SA,
 	KIPSEC_TDROP_RX_MALFORMED,
 	KIPSEC_TDROP_TX_ERRORS,
+	KIPSEC_TDROP_ACQUIRES,	/* not a drop: ACQUIRE events sent */
 	KIPSEC_TDROP_MAX
 };
 
@@ -90,6 +96,8 @@ struct kipsec_tunnel {
 	struct kipsec_tunnel_pcpu_stats __percpu *stats;
 	struct dst_cache dst_cache;
 	struct gro_cells gro_cells;
+	/* Which selectors had an ACQUIRE event lately. */
+	struct kipsec_acquire_cache acquire;
 };
 
 extern unsigned int kipsec_net_id;
@@ -127,5 +135,11 @@ void kipsec_receive_net_exit(struct net *net);
 /* netlink.c */
 int kipsec_genl_init(void);
 void kipsec_genl_uninit(void);
+extern struct genl_family kipsec_genl_family;
+/* The index of KIPSEC_MCGRP_EVENTS in the family's groups. */
+enum { KIPSEC_MCGRP_EVENTS_IDX };
+struct kipsec_sa;
+/* The SA as in an SA_GET reply, as a message of @cmd, ended. */
+int kipsec_sa_fill_cmd(struct sk_buff *skb, struct kipsec_sa *sa, u8 cmd);
 
 #endif /* _KIPSEC_H */

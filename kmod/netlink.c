@@ -9,6 +9,7 @@
 #include <net/ipv6.h>
 
 #include "kipsec.h"
+#include "lifetime.h"
 #include "sa.h"
 #include "uapi/kipsec.h"
 
@@ -26,7 +27,7 @@ static const struct nla_policy kipsec_tunnel_set_policy[] = {
 	[KIPSEC_A_TUNNEL_REMOTE_IPV6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 };
 
-static struct genl_family kipsec_genl_family;
+struct genl_family kipsec_genl_family;
 
 /*
  * Find the tunnel a request names by ifindex and/or ifname, in the
@@ -91,6 +92,7 @@ static int kipsec_tunnel_put_stats(struct sk_buff *skb,
 		[KIPSEC_TDROP_TX_NO_SA] = KIPSEC_A_TSTATS_TX_NO_SA,
 		[KIPSEC_TDROP_RX_MALFORMED] = KIPSEC_A_TSTATS_RX_MALFORMED,
 		[KIPSEC_TDROP_TX_ERRORS] = KIPSEC_A_TSTATS_TX_ERRORS,
+		[KIPSEC_TDROP_ACQUIRES] = KIPSEC_A_TSTATS_ACQUIRES,
 	};
 	u64 drops[KIPSEC_TDROP_MAX];
 	struct nlattr *nest;
@@ -405,6 +407,8 @@ static const struct nla_policy kipsec_sa_add_policy[] = {
 	[KIPSEC_A_SA_PID_LPORT_MAX] = { .type = NLA_U16 },
 	[KIPSEC_A_SA_PID_RPORT_MIN] = { .type = NLA_U16 },
 	[KIPSEC_A_SA_PID_RPORT_MAX] = { .type = NLA_U16 },
+	[KIPSEC_A_SA_LIFETIME_SOFT] = NLA_POLICY_NESTED(kipsec_lifetime_policy),
+	[KIPSEC_A_SA_LIFETIME_HARD] = NLA_POLICY_NESTED(kipsec_lifetime_policy),
 };
 
 /* The tunnel and the lock held: the tunnel must still be alive. */
@@ -725,6 +729,9 @@ static int kipsec_sa_add_doit(struct sk_buff *skb, struct genl_info *info)
 	ret = kipsec_sa_get_selector(attrs, &sa->sel, info->extack);
 	if (ret)
 		goto out_free;
+	ret = kipsec_lifetime_get(attrs, &sa->life, info->extack);
+	if (ret)
+		goto out_free;
 	ret = kipsec_crypto_init(&sa->crypto, &algs, &why, &attr);
 	if (ret) {
 		kipsec_set_err(info->extack, attrs[attr], why);
@@ -833,17 +840,16 @@ static int kipsec_sa_put_stats(struct sk_buff *skb, struct kipsec_sa *sa)
 	return 0;
 }
 
-/* Everything about an SA but its keys. */
-static int kipsec_sa_fill(struct sk_buff *skb, struct kipsec_sa *sa,
-			  u32 portid, u32 seq, int flags,
-			  struct netlink_callback *cb)
+/* Everything about an SA but its keys, as a message of @cmd. */
+static int __kipsec_sa_fill(struct sk_buff *skb, struct kipsec_sa *sa,
+			    u32 portid, u32 seq, int flags,
+			    struct netlink_callback *cb, u8 cmd)
 {
 	const struct kipsec_selector *sel = &sa->sel;
 	u64 last;
 	void *hdr;
 
-	hdr = genlmsg_put(skb, portid, seq, &kipsec_genl_family, flags,
-			  KIPSEC_CMD_SA_GET);
+	hdr = genlmsg_put(skb, portid, seq, &kipsec_genl_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
 	if (cb)
@@ -889,7 +895,8 @@ static int kipsec_sa_fill(struct sk_buff *skb, struct kipsec_sa *sa,
 	    kipsec_put_sa_addr(skb, &sa->dst, KIPSEC_A_SA_OUTER_DST_IPV4,
 			       KIPSEC_A_SA_OUTER_DST_IPV6) ||
 	    nla_put_u64_64bit(skb, KIPSEC_A_SA_SEQ, last, KIPSEC_A_SA_PAD) ||
-	    kipsec_sa_put_stats(skb, sa))
+	    kipsec_sa_put_stats(skb, sa) ||
+	    kipsec_lifetime_fill(skb, &sa->life))
 		goto cancel;
 
 	genlmsg_end(skb, hdr);
@@ -898,6 +905,19 @@ static int kipsec_sa_fill(struct sk_buff *skb, struct kipsec_sa *sa,
 cancel:
 	genlmsg_cancel(skb, hdr);
 	return -EMSGSIZE;
+}
+
+static int kipsec_sa_fill(struct sk_buff *skb, struct kipsec_sa *sa,
+			  u32 portid, u32 seq, int flags,
+			  struct netlink_callback *cb)
+{
+	return __kipsec_sa_fill(skb, sa, portid, seq, flags, cb,
+				KIPSEC_CMD_SA_GET);
+}
+
+int kipsec_sa_fill_cmd(struct sk_buff *skb, struct kipsec_sa *sa, u8 cmd)
+{
+	return __kipsec_sa_fill(skb, sa, 0, 0, 0, NULL, cmd);
 }
 
 /* Under the lock: the SA a del or get request names. */
@@ -1137,7 +1157,18 @@ static const struct genl_ops kipsec_genl_ops[] = {
 	},
 };
 
-static struct genl_family kipsec_genl_family __ro_after_init = {
+/* Events: EXPIRE, SEQ_OVERFLOW, ACQUIRE (event.c). */
+static const struct genl_multicast_group kipsec_mcgrps[] = {
+	[KIPSEC_MCGRP_EVENTS_IDX] = {
+		.name = KIPSEC_MCGRP_EVENTS,
+		/* SA state is for the namespace's administrator:
+		 * CAP_NET_ADMIN in its user namespace.
+		 */
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
+};
+
+struct genl_family kipsec_genl_family __ro_after_init = {
 	.name = KIPSEC_GENL_NAME,
 	.version = KIPSEC_GENL_VERSION,
 	.maxattr = KIPSEC_A_SA_MAX,
@@ -1146,6 +1177,8 @@ static struct genl_family kipsec_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = kipsec_genl_ops,
 	.n_ops = ARRAY_SIZE(kipsec_genl_ops),
+	.mcgrps = kipsec_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(kipsec_mcgrps),
 };
 
 int __init kipsec_genl_init(void)

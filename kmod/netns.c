@@ -16,6 +16,7 @@ static int __net_init kipsec_net_init(struct net *net)
 
 	mutex_init(&kn->lock);
 	INIT_LIST_HEAD(&kn->tunnels);
+	kipsec_lifetime_net_init(kn);
 	ret = kipsec_sa_table_init(kn);
 	if (ret)
 		goto err_mutex;
@@ -61,6 +62,7 @@ static void __net_exit kipsec_net_exit_batch(struct list_head *net_list)
 	list_for_each_entry(net, net_list, exit_list) {
 		kn = kipsec_net(net);
 		WARN_ON(!list_empty(&kn->tunnels));
+		kipsec_lifetime_net_exit(kn);
 		kipsec_sa_table_destroy(kn);
 		mutex_destroy(&kn->lock);
 	}

@@ -158,6 +158,14 @@ static void kipsec_receive_done(struct sk_buff *skb, int err)
 	}
 
 	len = skb->len;
+	if (unlikely(!kipsec_sa_charge(sa, len))) {
+		/* Past a hard limit: the SA is gone for this packet. */
+		kipsec_tunnel_drop(t, KIPSEC_TDROP_RX_NO_SA);
+		DEV_STATS_INC(dev, rx_dropped);
+		kfree_skb(skb);
+		kipsec_sa_put(sa);
+		return;
+	}
 	kipsec_sa_count(sa, len);
 	skb_scrub_packet(skb, false);
 	memset(skb->cb, 0, sizeof(skb->cb));

@@ -58,7 +58,7 @@ struct kipsec_sa *kipsec_sa_lookup(struct kipsec_net *kn, __be32 spi, u8 proto,
 	kipsec_sa_make_key(&key, 0, proto, dir, dst);
 	key.spi = spi;
 	sa = rhashtable_lookup(&kn->sas, &key, kipsec_sa_params);
-	if (!sa || sa->reserved)
+	if (!sa || sa->reserved || kipsec_lifetime_dead(&sa->life))
 		return NULL;
 	return sa;
 }
@@ -68,8 +68,10 @@ struct kipsec_sa *kipsec_sa_lookup_out(struct kipsec_tunnel *t,
 {
 	struct kipsec_sa *sa;
 
+	/* An SA past a hard limit is as good as gone. */
 	list_for_each_entry_rcu(sa, &t->out_sas, out_list)
-		if (kipsec_selector_match(&sa->sel, f))
+		if (kipsec_selector_match(&sa->sel, f) &&
+		    !kipsec_lifetime_dead(&sa->life))
 			return sa;
 	return NULL;
 }
@@ -94,6 +96,7 @@ struct kipsec_sa *kipsec_sa_alloc(struct kipsec_tunnel *t, gfp_t gfp)
 	INIT_LIST_HEAD(&sa->list);
 	INIT_LIST_HEAD(&sa->out_list);
 	kipsec_selector_set_any(&sa->sel);
+	kipsec_lifetime_init(&sa->life);
 	sa->tunnel = t;
 	netdev_hold(t->dev, &sa->dev_tracker, gfp);
 	return sa;
@@ -157,7 +160,11 @@ static void kipsec_sa_link_out(struct kipsec_tunnel *t, struct kipsec_sa *sa)
 static void kipsec_sa_inherit(struct kipsec_sa *sa, struct kipsec_sa *old)
 {
 	if (sa->key.dir == KIPSEC_DIR_OUT) {
-		u64 last = atomic64_xchg(&old->oseq, old->oseq_max);
+		u64 last;
+
+		/* Running out now is no overflow to report. */
+		set_bit(KIPSEC_LT_SEQ_OVERFLOW, &old->life.flags);
+		last = atomic64_xchg(&old->oseq, old->oseq_max);
 
 		atomic64_set(&sa->oseq, last);
 		return;
@@ -231,6 +238,7 @@ int kipsec_sa_insert(struct kipsec_tunnel *t, struct kipsec_sa *sa,
 		kipsec_sa_put(old);
 	}
 	kn->gen++;
+	kipsec_lifetime_added(sa);
 	return 0;
 }
 

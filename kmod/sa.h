@@ -14,6 +14,7 @@
 
 #include "crypto.h"
 #include "kipsec.h"
+#include "lifetime.h"
 #include "replay.h"
 #include "selector.h"
 
@@ -75,6 +76,7 @@ struct kipsec_sa_stats {
  * @lock:     inbound: protects @replay.
  * @replay:   inbound: the anti-replay window.
  * @stats:    per-CPU counters.
+ * @life:     lifetime limits and their state (lifetime.h).
  */
 struct kipsec_sa {
 	struct rhash_head node;
@@ -99,6 +101,7 @@ struct kipsec_sa {
 	spinlock_t lock;	/* protects @replay */
 	struct kipsec_replay replay;
 	struct kipsec_sa_pcpu_stats __percpu *stats;
+	struct kipsec_sa_life life;
 	struct rcu_work free_work;
 };
 
@@ -125,6 +128,21 @@ static inline void kipsec_sa_drop(struct kipsec_sa *sa,
 	u64_stats_update_begin(&s->syncp);
 	u64_stats_inc(&s->drops[why]);
 	u64_stats_update_end(&s->syncp);
+}
+
+/*
+ * Charge a packet that the SA is about to send (before encryption) or to
+ * deliver (after every check) against its lifetime. False: the SA reached
+ * a hard limit before this packet, which must be dropped; the packet that
+ * reaches a hard byte or packet limit is the last one accepted.
+ */
+static inline bool kipsec_sa_charge(struct kipsec_sa *sa, unsigned int bytes)
+{
+	if (unlikely(!atomic64_read(&sa->life.use_ns)))
+		kipsec_lifetime_first_use(sa);
+	if (likely(!sa->life.counted))
+		return !kipsec_lifetime_dead(&sa->life);
+	return __kipsec_lifetime_charge(sa, bytes);
 }
 
 static inline bool kipsec_sa_hold(struct kipsec_sa *sa)

@@ -194,8 +194,16 @@ static void kipsec_send_one(struct kipsec_sa *sa, struct sk_buff *skb,
 		goto error;
 
 	old = atomic64_fetch_add_unless(&sa->oseq, 1, sa->oseq_max);
+	if (unlikely((u64)old >= sa->oseq_max - 1))
+		kipsec_event_seq_overflow(sa);
 	if (unlikely((u64)old == sa->oseq_max)) {
 		kipsec_sa_drop(sa, KIPSEC_DROP_SEQ);
+		DEV_STATS_INC(t->dev, tx_dropped);
+		goto drop;
+	}
+	if (unlikely(!kipsec_sa_charge(sa, skb->len))) {
+		/* Past a hard limit: the SA is gone for this packet. */
+		kipsec_tunnel_drop(t, KIPSEC_TDROP_TX_NO_SA);
 		DEV_STATS_INC(t->dev, tx_dropped);
 		goto drop;
 	}
@@ -281,6 +289,7 @@ netdev_tx_t kipsec_xmit(struct sk_buff *skb, struct net_device *dev)
 	if (!sa || !kipsec_sa_hold(sa)) {
 		DEV_STATS_INC(dev, tx_dropped);
 		kipsec_tunnel_drop(t, KIPSEC_TDROP_TX_NO_SA);
+		kipsec_acquire(t, &flow);
 		goto free;
 	}
 

@@ -374,8 +374,8 @@ static void test_required_and_twice(void **state)
 	assert_err("sa add: \"dir\": \"sideways\" is not \"in\" or \"out\"");
 	assert_int_equal(sa_add("kipsec0 dir in spi 1 proto udp enc null " NULL_AUTH), -1);
 	assert_err("sa add: \"proto\": \"udp\" is not \"esp\" or \"ah\"");
-	assert_int_equal(sa_add("kipsec0 dir in spi 1 proto esp enc null " NULL_AUTH " lifetime 10"), -1);
-	assert_err("sa add: unknown keyword \"lifetime\"");
+	assert_int_equal(sa_add("kipsec0 dir in spi 1 proto esp enc null " NULL_AUTH " lifespan 10"), -1);
+	assert_err("sa add: unknown keyword \"lifespan\"");
 	assert_int_equal(sa_add("kipsec0 dir in spi 1 proto esp enc null " NULL_AUTH " dir"), -1);
 	assert_err("sa add: \"dir\" is given twice");
 	assert_int_equal(sa_add("kipsec0 dir in proto esp enc null " NULL_AUTH " spi"), -1);
@@ -468,6 +468,84 @@ static void test_seq(void **state)
 	assert_int_equal(sa_add("kipsec0 dir in spi 1 proto esp enc null " NULL_AUTH " seq 5"), -1);
 	assert_err("sa add: \"seq\" applies only to outbound SAs (\"dir out\")");
 	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " seq 1 seq 2"), -1);
+}
+
+/* Lifetimes */
+
+static void test_lifetime(void **state)
+{
+	(void)state;
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH), 0);
+	assert_true(sa.soft.time == 0 && sa.soft.use_time == 0 &&
+		    sa.soft.bytes == 0 && sa.soft.packets == 0);
+	assert_true(sa.hard.time == 0 && sa.hard.use_time == 0 &&
+		    sa.hard.bytes == 0 && sa.hard.packets == 0);
+
+	/* The example of the man page; the word repeats. */
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH
+				" lifetime soft bytes 1000000 lifetime hard time 3600"), 0);
+	assert_true(sa.soft.bytes == 1000000);
+	assert_true(sa.hard.time == 3600);
+	assert_true(sa.soft.time == 0 && sa.hard.bytes == 0);
+
+	/* Every kind, both sets, before and after other words. */
+	assert_int_equal(sa_add("kipsec0 lifetime soft time 10 dir in lifetime soft use-time 0x14 "
+				"spi 1 lifetime soft bytes 30 lifetime soft packets 40 proto esp "
+				"lifetime hard time 11 lifetime hard use-time 21 lifetime hard bytes 31 "
+				"lifetime hard packets 18446744073709551615 enc null " NULL_AUTH
+				" proxy-id local 10.1.0.0/24 remote 10.2.0.0/24"), 0);
+	assert_true(sa.soft.time == 10 && sa.soft.use_time == 20 &&
+		    sa.soft.bytes == 30 && sa.soft.packets == 40);
+	assert_true(sa.hard.time == 11 && sa.hard.use_time == 21 &&
+		    sa.hard.bytes == 31 && sa.hard.packets == UINT64_MAX);
+	assert_true(sa.has_proxy_id);
+
+	/* sa update takes it too. */
+	{
+		int argc = split("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH
+				 " lifetime hard packets 5");
+
+		assert_int_equal(parse_sa_add("sa update", argc, words, &src, &sa,
+					      &keys, err, sizeof(err)), 0);
+	}
+	assert_true(sa.hard.packets == 5);
+
+	/* The ordering of soft and hard is the kernel's to check. */
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH
+				" lifetime soft bytes 10 lifetime hard bytes 5"), 0);
+
+	/* Errors name the word. */
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " lifetime"), -1);
+	assert_err("sa add: \"lifetime\" needs \"soft\" or \"hard\"");
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " lifetime medium time 3"), -1);
+	assert_err("sa add: \"lifetime\": \"medium\" is not \"soft\" or \"hard\"");
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " lifetime soft"), -1);
+	assert_err("sa add: \"lifetime soft\" needs one of time, use-time, bytes, packets");
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " lifetime hard kilobytes 3"), -1);
+	assert_err("sa add: \"lifetime hard\": \"kilobytes\" is not one of time, use-time, bytes, packets");
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " lifetime soft time"), -1);
+	assert_err("sa add: \"lifetime soft time\" needs a number of seconds");
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " lifetime soft use-time"), -1);
+	assert_err("sa add: \"lifetime soft use-time\" needs a number of seconds");
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " lifetime hard bytes"), -1);
+	assert_err("sa add: \"lifetime hard bytes\" needs a number of bytes");
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " lifetime hard packets"), -1);
+	assert_err("sa add: \"lifetime hard packets\" needs a number of packets");
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " lifetime soft bytes 0"), -1);
+	assert_err("sa add: \"lifetime soft bytes\": \"0\" is not a number from 1 to 2^64 - 1 (decimal or 0x hex)");
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " lifetime soft bytes 1k"), -1);
+	assert_err("sa add: \"lifetime soft bytes\": \"1k\" is not a number from 1 to 2^64 - 1 (decimal or 0x hex)");
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " lifetime hard time -5"), -1);
+	assert_err("sa add: \"lifetime hard time\": \"-5\" is not a number from 1 to 2^64 - 1 (decimal or 0x hex)");
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " lifetime hard packets 18446744073709551616"), -1);
+	assert_err("sa add: \"lifetime hard packets\": \"18446744073709551616\" is not a number from 1 to 2^64 - 1 (decimal or 0x hex)");
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " lifetime soft time 5 lifetime soft time 6"), -1);
+	assert_err("sa add: \"lifetime soft time\" is given twice");
+	/* The same kind soft and hard is not twice. */
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH " lifetime soft time 5 lifetime hard time 6"), 0);
+	/* proxy-id comes last: lifetime after it is not one of its words. */
+	assert_int_equal(sa_add("kipsec0 dir out spi 1 proto esp enc null " NULL_AUTH
+				" proxy-id local 10.1.0.0/24 remote 10.2.0.0/24 lifetime soft time 5"), -1);
 }
 
 /* Proxy IDs */
@@ -1028,6 +1106,10 @@ static void test_sa_attr_names(void **state)
 			    "replay-window");
 	assert_string_equal(kipsec_nl_sa_attr_name(KIPSEC_A_SA_SPI_MIN, buf, sizeof(buf)), "spi-min");
 	assert_string_equal(kipsec_nl_sa_attr_name(KIPSEC_A_SA_ICV_BITS, buf, sizeof(buf)), "icv-bits");
+	assert_string_equal(kipsec_nl_sa_attr_name(KIPSEC_A_SA_LIFETIME_SOFT, buf, sizeof(buf)),
+			    "lifetime-soft");
+	assert_string_equal(kipsec_nl_sa_attr_name(KIPSEC_A_SA_LIFETIME_HARD, buf, sizeof(buf)),
+			    "lifetime-hard");
 	{
 		char want[32];
 
@@ -1061,6 +1143,7 @@ int main(void)
 		cmocka_unit_test_setup(test_spi_words, setup),
 		cmocka_unit_test_setup(test_replay_window_and_esn, setup),
 		cmocka_unit_test_setup(test_seq, setup),
+		cmocka_unit_test_setup(test_lifetime, setup),
 		cmocka_unit_test_setup(test_proxy_id_full, setup),
 		cmocka_unit_test_setup(test_proxy_id_defaults_and_any, setup),
 		cmocka_unit_test_setup(test_proxy_id_errors, setup),

@@ -245,7 +245,69 @@ static void test_json_aead_out(void **state)
 		"\"esn\":false,\"seq\":12,\"outer_src\":\"192.0.2.1\","
 		"\"outer_dst\":\"198.51.100.2\",\"proxy_id\":{\"local\":\"10.1.0.0/24\","
 		"\"remote\":\"10.2.0.0/24\",\"proto\":\"any\",\"lport\":\"0-65535\","
-		"\"rport\":\"0-65535\"}}]\n");
+		"\"rport\":\"0-65535\"},\"lifetime\":{\"soft\":{},\"hard\":{}},"
+		"\"age\":null,\"use_age\":null}]\n");
+}
+
+static void test_text_lifetime(void **state)
+{
+	struct kipsec_sa_info sa;
+
+	(void)state;
+	gcm_out(&sa);
+	sa.soft.bytes = 1000000;
+	sa.soft.use_time = 60;
+	sa.hard.time = 3600;
+	sa.hard.packets = 5000;
+	sa.has_age = true;
+	sa.age = 12;
+	sa_print_text(out, &sa, false);
+	assert_string_equal(result(),
+		"kipsec0 out spi 0x00001000 esp aead aes-gcm-128 icv 128 esn off\n"
+		"\tproxy-id local 10.1.0.0/24 remote 10.2.0.0/24 proto any\n"
+		"\touter 192.0.2.1 -> 198.51.100.2  seq 12\n"
+		"\tlifetime soft use-time 60 bytes 1000000 hard time 3600 packets 5000"
+		"  age 12s unused\n");
+}
+
+static void test_text_age_only(void **state)
+{
+	struct kipsec_sa_info sa;
+
+	(void)state;
+	gcm_out(&sa);
+	sa.has_age = true;
+	sa.age = 7;
+	sa.has_use_age = true;
+	sa.use_age = 3;
+	sa_print_text(out, &sa, false);
+	assert_string_equal(result(),
+		"kipsec0 out spi 0x00001000 esp aead aes-gcm-128 icv 128 esn off\n"
+		"\tproxy-id local 10.1.0.0/24 remote 10.2.0.0/24 proto any\n"
+		"\touter 192.0.2.1 -> 198.51.100.2  seq 12\n"
+		"\tage 7s use-age 3s\n");
+}
+
+static void test_json_lifetime(void **state)
+{
+	struct kipsec_sa_info sa;
+	struct json j;
+
+	(void)state;
+	gcm_out(&sa);
+	sa.soft.packets = 10;
+	sa.hard.time = 20;
+	sa.hard.use_time = 15;
+	sa.hard.bytes = 3000;
+	sa.has_age = true;
+	sa.age = 4;
+	sa.has_use_age = true;
+	sa.use_age = 2;
+	json_init(&j, out);
+	sa_print_json(&j, &sa, false);
+	assert_non_null(strstr(result(),
+		"\"lifetime\":{\"soft\":{\"packets\":10},\"hard\":{\"time\":20,"
+		"\"use_time\":15,\"bytes\":3000}},\"age\":4,\"use_age\":2}"));
 }
 
 static void test_json_stats_and_weak(void **state)
@@ -274,6 +336,7 @@ static void test_json_stats_and_weak(void **state)
 		"\"outer_src\":\"2001:db8:ffff::2\",\"outer_dst\":\"2001:db8::1\","
 		"\"proxy_id\":{\"local\":\"2001:db8:1::/48\",\"remote\":\"::/0\","
 		"\"proto\":6,\"lport\":\"443-443\",\"rport\":\"1024-65535\"},"
+		"\"lifetime\":{\"soft\":{},\"hard\":{}},\"age\":null,\"use_age\":null,"
 		"\"stats\":{\"packets\":0,\"bytes\":0,\"drop_replay\":3,\"drop_window\":0,"
 		"\"drop_auth\":4,\"drop_pad\":0,\"drop_proxy_id\":0,\"drop_seq\":0,"
 		"\"drop_other\":0}},"
@@ -282,7 +345,8 @@ static void test_json_stats_and_weak(void **state)
 		"\"esn\":true,\"replay_window\":0,\"seq\":5000000000,"
 		"\"outer_src\":\"2001:db8:ffff::2\",\"outer_dst\":\"2001:db8::1\","
 		"\"proxy_id\":{\"local\":\"any\",\"remote\":\"any\",\"proto\":\"any\","
-		"\"lport\":\"0-65535\",\"rport\":\"0-65535\"}}]\n");
+		"\"lport\":\"0-65535\",\"rport\":\"0-65535\"},"
+		"\"lifetime\":{\"soft\":{},\"hard\":{}},\"age\":null,\"use_age\":null}]\n");
 }
 
 int main(void)
@@ -294,6 +358,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_text_variants, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_null_and_ah, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_aead_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_lifetime, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_age_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_lifetime, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_stats_and_weak, setup, teardown),
 	};
 

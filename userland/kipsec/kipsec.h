@@ -6,6 +6,7 @@
 #define KIPSEC_CLI_H
 
 #include <stdio.h>
+#include <time.h>
 
 #include "parse.h"
 #include "../lib/json.h"
@@ -19,6 +20,15 @@ int tunnel_main(int argc, char **argv, const struct kipsec_opts *o);
 int sa_main(int argc, char **argv, const struct kipsec_opts *o);
 int spi_main(int argc, char **argv, const struct kipsec_opts *o);
 int ike_main(int argc, char **argv, const struct kipsec_opts *o);
+int monitor_main(int argc, char **argv, const struct kipsec_opts *o);
+
+/* One event as kipsec monitor prints it, stamped @ts (local time). */
+void monitor_print_text(FILE *out, const struct timespec *ts,
+			const struct kipsec_event *ev);
+void monitor_print_json(FILE *out, const struct timespec *ts,
+			const struct kipsec_event *ev);
+/* ISO 8601 local time with milliseconds: 2026-11-23T17:00:00.123 */
+const char *monitor_time_str(const struct timespec *ts, char *buf, size_t len);
 
 /* One SA as sa show prints it, as text or as a JSON object. */
 void sa_print_text(FILE *out, const struct kipsec_sa_info *sa, bool stats);

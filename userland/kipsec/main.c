@@ -31,6 +31,7 @@ static const struct subcommand subcommands[] = {
 	{ "sa", sa_main, "add, update, delete and show security associations" },
 	{ "spi", spi_main, "reserve an inbound SPI" },
 	{ "ike", ike_main, "ask kipsecd to bring tunnels up or down, show them, reload" },
+	{ "monitor", monitor_main, "print SA expiry and acquire events as they come" },
 	{ "help", help_main, "show this help" },
 };
 
@@ -62,6 +63,7 @@ static void usage(FILE *out)
 		"      { aead ALG key KEY [icv BITS] | enc ALG key KEY [auth ALG key KEY]\n"
 		"        | auth ALG key KEY (with proto ah) }\n"
 		"      [replay-window {N|off}] [esn {on|off}] [seq N]\n"
+		"      [lifetime {soft|hard} {time S|use-time S|bytes N|packets N}]...\n"
 		"      [proxy-id local PREFIX remote PREFIX [proto PROTO]\n"
 		"                [lport P[-P]] [rport P[-P]]]\n"
 		"  " KIPSEC_PROG " sa del DEV dir {in|out} spi SPI proto {esp|ah}\n"
@@ -71,6 +73,8 @@ static void usage(FILE *out)
 		"  " KIPSEC_PROG " ike {up|down} NAME\n"
 		"  " KIPSEC_PROG " ike status [NAME]\n"
 		"  " KIPSEC_PROG " ike reload\n\n"
+		"Events:\n"
+		"  " KIPSEC_PROG " [-j] monitor\n\n"
 		"  KEY: a file holding hex, \"-\" for stdin, or 0xHEX\n"
 		"  aead ALG: aes-gcm-{128,192,256} aes-ccm-{128,192,256} chacha20-poly1305\n"
 		"            aes-gmac-{128,192,256}\n"

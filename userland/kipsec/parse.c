@@ -928,6 +928,64 @@ static const char *icv_list(uint8_t mask, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * lifetime {soft|hard} {time S|use-time S|bytes N|packets N} at argv[i];
+ * each limit at most once. Whether soft lies below hard is the kernel's
+ * to check (it names the attribute).
+ */
+static int parse_lifetime(const char *cmd, int argc, char **argv, int i,
+			  struct kipsec_sa_info *sa, char *err, size_t errlen)
+{
+	static const char *const kinds = "time, use-time, bytes, packets";
+	const char *which, *kind;
+	struct kipsec_nl_lifetime *lt;
+	uint64_t *field, v;
+
+	if (i + 1 >= argc)
+		return fail(err, errlen, "%s: \"lifetime\" needs \"soft\" or \"hard\"",
+			    cmd);
+	which = argv[i + 1];
+	if (!strcmp(which, "soft"))
+		lt = &sa->soft;
+	else if (!strcmp(which, "hard"))
+		lt = &sa->hard;
+	else
+		return fail(err, errlen,
+			    "%s: \"lifetime\": \"%s\" is not \"soft\" or \"hard\"",
+			    cmd, which);
+	if (i + 2 >= argc)
+		return fail(err, errlen, "%s: \"lifetime %s\" needs one of %s",
+			    cmd, which, kinds);
+	kind = argv[i + 2];
+	if (!strcmp(kind, "time"))
+		field = &lt->time;
+	else if (!strcmp(kind, "use-time"))
+		field = &lt->use_time;
+	else if (!strcmp(kind, "bytes"))
+		field = &lt->bytes;
+	else if (!strcmp(kind, "packets"))
+		field = &lt->packets;
+	else
+		return fail(err, errlen,
+			    "%s: \"lifetime %s\": \"%s\" is not one of %s",
+			    cmd, which, kind, kinds);
+	if (i + 3 >= argc)
+		return fail(err, errlen, "%s: \"lifetime %s %s\" needs %s", cmd,
+			    which, kind,
+			    kind[0] == 'b' ? "a number of bytes" :
+			    kind[0] == 'p' ? "a number of packets" :
+			    "a number of seconds");
+	if (*field)
+		return fail(err, errlen, "%s: \"lifetime %s %s\" is given twice",
+			    cmd, which, kind);
+	if (!read_u64(argv[i + 3], &v) || !v)
+		return fail(err, errlen,
+			    "%s: \"lifetime %s %s\": \"%s\" is not a number from 1 to 2^64 - 1 (decimal or 0x hex)",
+			    cmd, which, kind, argv[i + 3]);
+	*field = v;
+	return 0;
+}
+
 static int sa_add_words(const char *cmd, int argc, char **argv,
 			struct kipsec_key_src *src, struct kipsec_sa_info *sa,
 			struct kipsec_sa_keys *k, char *err, size_t errlen)
@@ -1019,6 +1077,12 @@ static int sa_add_words(const char *cmd, int argc, char **argv,
 			if (!strcmp(argv[i + 1], "on"))
 				sa->flags |= KIPSEC_SA_F_ESN;
 			i += 2;
+			continue;
+		}
+		if (!strcmp(w, "lifetime")) {
+			if (parse_lifetime(cmd, argc, argv, i, sa, err, errlen))
+				return -1;
+			i += 4;
 			continue;
 		}
 		if (!strcmp(w, "key"))

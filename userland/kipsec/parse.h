@@ -134,11 +134,13 @@ int parse_spi_alloc(int argc, char **argv, struct kipsec_spi_req *r,
  * sa add|update DEV dir {in|out} spi SPI proto {esp|ah}
  *     {aead ALG key KEY [icv BITS] | enc ALG [key KEY] [auth ALG key KEY]
  *      | auth ALG key KEY}
- *     [replay-window {N|off}] [esn {on|off}]
+ *     [replay-window {N|off}] [esn {on|off}] [seq N]
+ *     [lifetime {soft|hard} {time S|use-time S|bytes N|packets N}]...
  *     [proxy-id local PREFIX remote PREFIX [proto PROTO] [lport P[-P]]
  *      [rport P[-P]]]
  * @cmd is "sa add" or "sa update", for messages. Keywords in any order,
- * each at most once; proxy-id comes last. On failure @k is wiped.
+ * each at most once (lifetime once per limit); proxy-id comes last. On
+ * failure @k is wiped.
  */
 int parse_sa_add(const char *cmd, int argc, char **argv,
 		 struct kipsec_key_src *src, struct kipsec_sa_info *sa,

@@ -153,6 +153,53 @@ static void print_ports(FILE *out, const char *word, uint16_t min, uint16_t max)
 		fprintf(out, " %s %u-%u", word, min, max);
 }
 
+static bool lifetime_set(const struct kipsec_nl_lifetime *lt)
+{
+	return lt->time || lt->use_time || lt->bytes || lt->packets;
+}
+
+static void print_lifetime(FILE *out, const char *word,
+			   const struct kipsec_nl_lifetime *lt)
+{
+	if (!lifetime_set(lt))
+		return;
+	fprintf(out, " %s", word);
+	if (lt->time)
+		fprintf(out, " time %llu", (unsigned long long)lt->time);
+	if (lt->use_time)
+		fprintf(out, " use-time %llu", (unsigned long long)lt->use_time);
+	if (lt->bytes)
+		fprintf(out, " bytes %llu", (unsigned long long)lt->bytes);
+	if (lt->packets)
+		fprintf(out, " packets %llu", (unsigned long long)lt->packets);
+}
+
+/* "\tlifetime soft ... hard ...  age 12s use-age 3s", if there is any. */
+static void print_life_line(FILE *out, const struct kipsec_sa_info *sa)
+{
+	bool limits = lifetime_set(&sa->soft) || lifetime_set(&sa->hard);
+
+	if (!limits && !sa->has_age)
+		return;
+	fputc('\t', out);
+	if (limits) {
+		fprintf(out, "lifetime");
+		print_lifetime(out, "soft", &sa->soft);
+		print_lifetime(out, "hard", &sa->hard);
+		if (sa->has_age)
+			fprintf(out, "  ");
+	}
+	if (sa->has_age) {
+		fprintf(out, "age %llus", (unsigned long long)sa->age);
+		if (sa->has_use_age)
+			fprintf(out, " use-age %llus",
+				(unsigned long long)sa->use_age);
+		else
+			fprintf(out, " unused");
+	}
+	fputc('\n', out);
+}
+
 void sa_print_text(FILE *out, const struct kipsec_sa_info *sa, bool stats)
 {
 	const struct kipsec_proxy_id *p = &sa->pid;
@@ -193,6 +240,7 @@ void sa_print_text(FILE *out, const struct kipsec_sa_info *sa, bool stats)
 	dst = kipsec_nl_addr_str(&sa->outer_dst, b2, sizeof(b2));
 	fprintf(out, "\touter %s -> %s  seq %llu\n", src ? src : "none",
 	       dst ? dst : "none", (unsigned long long)sa->seq);
+	print_life_line(out, sa);
 
 	if (!stats || !sa->has_stats)
 		return;
@@ -225,6 +273,30 @@ static void json_ports(struct json *j, const char *key, uint16_t min,
 
 	snprintf(buf, sizeof(buf), "%u-%u", min, max);
 	json_str_or_null(j, key, buf);
+}
+
+static void json_lifetime(struct json *j, const char *key,
+			  const struct kipsec_nl_lifetime *lt)
+{
+	json_key(j, key);
+	json_begin_object(j);
+	if (lt->time) {
+		json_key(j, "time");
+		json_u64(j, lt->time);
+	}
+	if (lt->use_time) {
+		json_key(j, "use_time");
+		json_u64(j, lt->use_time);
+	}
+	if (lt->bytes) {
+		json_key(j, "bytes");
+		json_u64(j, lt->bytes);
+	}
+	if (lt->packets) {
+		json_key(j, "packets");
+		json_u64(j, lt->packets);
+	}
+	json_end_object(j);
 }
 
 void sa_print_json(struct json *j, const struct kipsec_sa_info *sa,
@@ -286,6 +358,23 @@ void sa_print_json(struct json *j, const struct kipsec_sa_info *sa,
 	json_ports(j, "lport", p->lport_min, p->lport_max);
 	json_ports(j, "rport", p->rport_min, p->rport_max);
 	json_end_object(j);
+
+	/* Limits that are set; {} for none. */
+	json_key(j, "lifetime");
+	json_begin_object(j);
+	json_lifetime(j, "soft", &sa->soft);
+	json_lifetime(j, "hard", &sa->hard);
+	json_end_object(j);
+	json_key(j, "age");
+	if (sa->has_age)
+		json_u64(j, sa->age);
+	else
+		json_null(j);
+	json_key(j, "use_age");
+	if (sa->has_use_age)
+		json_u64(j, sa->use_age);
+	else
+		json_null(j);
 
 	if (stats) {
 		const struct kipsec_sa_stats *s = &sa->stats;

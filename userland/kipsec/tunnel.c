@@ -28,11 +28,12 @@ static int show_one(const struct kipsec_tunnel_info *t, void *arg)
 		       local ? local : "none", remote ? remote : "none");
 		if (c->o->stats && t->has_stats)
 			printf("\trx no-sa %llu malformed %llu\n"
-			       "\ttx no-sa %llu errors %llu\n",
+			       "\ttx no-sa %llu errors %llu acquires %llu\n",
 			       (unsigned long long)t->stats.rx_no_sa,
 			       (unsigned long long)t->stats.rx_malformed,
 			       (unsigned long long)t->stats.tx_no_sa,
-			       (unsigned long long)t->stats.tx_errors);
+			       (unsigned long long)t->stats.tx_errors,
+			       (unsigned long long)t->stats.acquires);
 		return 0;
 	}
 	json_begin_object(&c->json);
@@ -62,6 +63,8 @@ static int show_one(const struct kipsec_tunnel_info *t, void *arg)
 			json_u64(&c->json, t->stats.rx_malformed);
 			json_key(&c->json, "tx_errors");
 			json_u64(&c->json, t->stats.tx_errors);
+			json_key(&c->json, "acquires");
+			json_u64(&c->json, t->stats.acquires);
 			json_end_object(&c->json);
 		} else {
 			json_null(&c->json);

@@ -227,7 +227,10 @@ struct transaction {
 	int cb_ret;		/* what parse() returned, if it stopped us */
 };
 
-/* The attribute of our request at byte @offset from its nlmsghdr. */
+/*
+ * The attribute of our request at byte @offset from its nlmsghdr; for an
+ * attribute inside a nest (a lifetime), the nest's.
+ */
 static int attr_at_offset(struct nl_msg *req, uint32_t offset)
 {
 	struct nlmsghdr *nlh = nlmsg_hdr(req);
@@ -235,7 +238,11 @@ static int attr_at_offset(struct nl_msg *req, uint32_t offset)
 	int rem;
 
 	nlmsg_for_each_attr(attr, nlh, GENL_HDRLEN, rem) {
-		if ((uint32_t)((char *)attr - (char *)nlh) == offset)
+		uint32_t start = (uint32_t)((char *)attr - (char *)nlh);
+
+		if (start == offset)
+			return nla_type(attr);
+		if (offset > start && offset < start + attr->nla_len)
 			return nla_type(attr);
 	}
 	return 0;
@@ -480,6 +487,7 @@ static int parse_tunnel(struct nlattr **tb, struct kipsec_tunnel_info *t)
 		t->stats.tx_no_sa = get_u64(st[KIPSEC_A_TSTATS_TX_NO_SA]);
 		t->stats.rx_malformed = get_u64(st[KIPSEC_A_TSTATS_RX_MALFORMED]);
 		t->stats.tx_errors = get_u64(st[KIPSEC_A_TSTATS_TX_ERRORS]);
+		t->stats.acquires = get_u64(st[KIPSEC_A_TSTATS_ACQUIRES]);
 	}
 	return 0;
 }
@@ -725,6 +733,37 @@ static void get_prefix(struct nlattr **tb, int attr4, int attr6, int attr_len,
 		p->len = p->addr.family == AF_INET ? 32 : 128;
 }
 
+static void get_proxy_id(struct nlattr **tb, struct kipsec_proxy_id *p)
+{
+	get_prefix(tb, KIPSEC_A_SA_PID_LOCAL_IPV4, KIPSEC_A_SA_PID_LOCAL_IPV6,
+		   KIPSEC_A_SA_PID_LOCAL_PREFIXLEN, &p->local);
+	get_prefix(tb, KIPSEC_A_SA_PID_REMOTE_IPV4, KIPSEC_A_SA_PID_REMOTE_IPV6,
+		   KIPSEC_A_SA_PID_REMOTE_PREFIXLEN, &p->remote);
+	p->proto = get_u8(tb[KIPSEC_A_SA_PID_PROTO]);
+	p->lport_min = get_u16(tb[KIPSEC_A_SA_PID_LPORT_MIN], 0);
+	p->lport_max = get_u16(tb[KIPSEC_A_SA_PID_LPORT_MAX], 65535);
+	p->rport_min = get_u16(tb[KIPSEC_A_SA_PID_RPORT_MIN], 0);
+	p->rport_max = get_u16(tb[KIPSEC_A_SA_PID_RPORT_MAX], 65535);
+}
+
+static int get_lifetime(const struct nlattr *nest,
+			struct kipsec_nl_lifetime *lt)
+{
+	struct nlattr *lb[KIPSEC_A_LIFETIME_MAX + 1];
+
+	memset(lt, 0, sizeof(*lt));
+	if (!nest)
+		return 0;
+	if (nla_parse_nested(lb, KIPSEC_A_LIFETIME_MAX, (struct nlattr *)nest,
+			     NULL) < 0)
+		return -EPROTO;
+	lt->time = get_u64(lb[KIPSEC_A_LIFETIME_TIME]);
+	lt->use_time = get_u64(lb[KIPSEC_A_LIFETIME_USE_TIME]);
+	lt->bytes = get_u64(lb[KIPSEC_A_LIFETIME_BYTES]);
+	lt->packets = get_u64(lb[KIPSEC_A_LIFETIME_PACKETS]);
+	return 0;
+}
+
 static int parse_sa(struct nlattr **tb, struct kipsec_sa_info *sa)
 {
 	struct kipsec_proxy_id *p = &sa->pid;
@@ -753,15 +792,7 @@ static int parse_sa(struct nlattr **tb, struct kipsec_sa_info *sa)
 	sa->flags = get_u32(tb[KIPSEC_A_SA_FLAGS]);
 
 	sa->has_proxy_id = true;
-	get_prefix(tb, KIPSEC_A_SA_PID_LOCAL_IPV4, KIPSEC_A_SA_PID_LOCAL_IPV6,
-		   KIPSEC_A_SA_PID_LOCAL_PREFIXLEN, &p->local);
-	get_prefix(tb, KIPSEC_A_SA_PID_REMOTE_IPV4, KIPSEC_A_SA_PID_REMOTE_IPV6,
-		   KIPSEC_A_SA_PID_REMOTE_PREFIXLEN, &p->remote);
-	p->proto = get_u8(tb[KIPSEC_A_SA_PID_PROTO]);
-	p->lport_min = get_u16(tb[KIPSEC_A_SA_PID_LPORT_MIN], 0);
-	p->lport_max = get_u16(tb[KIPSEC_A_SA_PID_LPORT_MAX], 65535);
-	p->rport_min = get_u16(tb[KIPSEC_A_SA_PID_RPORT_MIN], 0);
-	p->rport_max = get_u16(tb[KIPSEC_A_SA_PID_RPORT_MAX], 65535);
+	get_proxy_id(tb, p);
 
 	get_addr(tb, KIPSEC_A_SA_OUTER_SRC_IPV4, KIPSEC_A_SA_OUTER_SRC_IPV6,
 		 &sa->outer_src);
@@ -787,6 +818,13 @@ static int parse_sa(struct nlattr **tb, struct kipsec_sa_info *sa)
 		s->drop_seq = get_u64(st[KIPSEC_A_SSTATS_DROP_SEQ]);
 		s->drop_other = get_u64(st[KIPSEC_A_SSTATS_DROP_OTHER]);
 	}
+	if (get_lifetime(tb[KIPSEC_A_SA_LIFETIME_SOFT], &sa->soft) ||
+	    get_lifetime(tb[KIPSEC_A_SA_LIFETIME_HARD], &sa->hard))
+		return -EPROTO;
+	sa->has_age = tb[KIPSEC_A_SA_AGE] != NULL;
+	sa->age = get_u64(tb[KIPSEC_A_SA_AGE]);
+	sa->has_use_age = tb[KIPSEC_A_SA_USE_AGE] != NULL;
+	sa->use_age = get_u64(tb[KIPSEC_A_SA_USE_AGE]);
 	return 0;
 }
 
@@ -848,6 +886,146 @@ int kipsec_nl_sa_flush(struct kipsec_nl *nl, const char *ifname,
 	if (!msg || (ifname && nla_put_string(msg, KIPSEC_A_SA_IFNAME, ifname)))
 		return build_failed(msg, e);
 	return transact(nl, msg, NULL, NULL, e);
+}
+
+/* Events */
+
+int kipsec_nl_monitor_open(struct kipsec_nl **out, struct kipsec_nl_error *e)
+{
+	struct kipsec_nl *nl;
+	int grp, ret;
+
+	ret = kipsec_nl_open(&nl, e);
+	if (ret)
+		return ret;
+	grp = genl_ctrl_resolve_grp(nl->sk, KIPSEC_GENL_NAME,
+				    KIPSEC_MCGRP_EVENTS);
+	if (grp < 0) {
+		set_error(e, ENOENT,
+			  "the kipsec module has no \"" KIPSEC_MCGRP_EVENTS
+			  "\" multicast group (too old?)");
+		kipsec_nl_close(nl);
+		return -ENOENT;
+	}
+	ret = nl_socket_add_membership(nl->sk, grp);
+	if (ret < 0) {
+		set_error(e, ret == -NLE_PERM ? EPERM : EIO,
+			  ret == -NLE_PERM ?
+			  "joining the events group needs CAP_NET_ADMIN" :
+			  nl_geterror(ret));
+		kipsec_nl_close(nl);
+		return -e->err;
+	}
+	/* Events are not answers to our requests. */
+	nl_socket_disable_seq_check(nl->sk);
+	*out = nl;
+	return 0;
+}
+
+struct monitor_arg {
+	kipsec_event_cb cb;
+	void *arg;
+	int ret;
+};
+
+static int parse_event(struct nl_msg *msg, struct kipsec_event *ev)
+{
+	struct nlattr *tb[KIPSEC_A_SA_MAX + 1];
+	struct genlmsghdr *g = genlmsg_hdr(nlmsg_hdr(msg));
+
+	memset(ev, 0, sizeof(*ev));
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, KIPSEC_A_SA_MAX, NULL) < 0)
+		return -EPROTO;
+	ev->cmd = g->cmd;
+	switch (g->cmd) {
+	case KIPSEC_CMD_EXPIRE:
+		ev->hard = get_u8(tb[KIPSEC_A_SA_EXPIRE_HARD]);
+		ev->limit = get_u8(tb[KIPSEC_A_SA_EXPIRE_LIMIT]);
+		/* fall through */
+	case KIPSEC_CMD_SEQ_OVERFLOW:
+		return parse_sa(tb, &ev->sa);
+	case KIPSEC_CMD_ACQUIRE:
+		if (!tb[KIPSEC_A_SA_IFINDEX])
+			return -EPROTO;
+		ev->sa.ifindex = get_u32(tb[KIPSEC_A_SA_IFINDEX]);
+		if (tb[KIPSEC_A_SA_IFNAME])
+			snprintf(ev->sa.ifname, sizeof(ev->sa.ifname), "%s",
+				 nla_get_string(tb[KIPSEC_A_SA_IFNAME]));
+		ev->sa.has_proxy_id = true;
+		get_proxy_id(tb, &ev->sa.pid);
+		return 0;
+	}
+	return -EPROTO;
+}
+
+/* Events carry sequence number 0: there is nothing to check. */
+static int seq_any(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
+static int on_event(struct nl_msg *msg, void *arg)
+{
+	struct monitor_arg *m = arg;
+	struct kipsec_event ev;
+
+	if (parse_event(msg, &ev))
+		return NL_SKIP;	/* not one we know */
+	m->ret = m->cb(&ev, m->arg);
+	return m->ret ? NL_STOP : NL_OK;
+}
+
+int kipsec_nl_monitor(struct kipsec_nl *nl, kipsec_event_cb cb,
+		      void (*lost)(void *arg), void *arg,
+		      struct kipsec_nl_error *e)
+{
+	struct monitor_arg m = { .cb = cb, .arg = arg };
+	struct nl_cb *ncb;
+	int ret;
+
+	memset(e, 0, sizeof(*e));
+	ncb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!ncb) {
+		set_error(e, ENOMEM, NULL);
+		return -ENOMEM;
+	}
+	nl_cb_set(ncb, NL_CB_VALID, NL_CB_CUSTOM, on_event, &m);
+	nl_cb_set(ncb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, seq_any, NULL);
+	for (;;) {
+		ret = nl_recvmsgs(nl->sk, ncb);
+		if (m.ret)
+			break;
+		if (ret == -NLE_NOMEM || ret == -NLE_MSG_OVERFLOW) {
+			/* ENOBUFS: the kernel dropped events for us. */
+			if (lost)
+				lost(arg);
+			continue;
+		}
+		if (ret < 0 && ret != -NLE_INTR && ret != -NLE_AGAIN) {
+			set_error(e, EIO, nl_geterror(ret));
+			m.ret = -EIO;
+			break;
+		}
+	}
+	nl_cb_put(ncb);
+	return m.ret;
+}
+
+const char *kipsec_nl_limit_name(int limit)
+{
+	switch (limit) {
+	case KIPSEC_A_LIFETIME_TIME:
+		return "time";
+	case KIPSEC_A_LIFETIME_USE_TIME:
+		return "use-time";
+	case KIPSEC_A_LIFETIME_BYTES:
+		return "bytes";
+	case KIPSEC_A_LIFETIME_PACKETS:
+		return "packets";
+	}
+	return "unknown";
 }
 
 const char *kipsec_nl_addr_str(const struct kipsec_nl_addr *a, char *buf,

@@ -37,6 +37,7 @@ struct kipsec_tunnel_stats {
 	uint64_t tx_no_sa;
 	uint64_t rx_malformed;
 	uint64_t tx_errors;
+	uint64_t acquires;	/* ACQUIRE events sent */
 };
 
 struct kipsec_tunnel_info {
@@ -127,6 +128,10 @@ struct kipsec_sa_info {
 	uint64_t seq;			/* last sent / highest received */
 	bool has_stats;
 	struct kipsec_sa_stats stats;
+	bool has_age;
+	uint64_t age;			/* seconds since added */
+	bool has_use_age;
+	uint64_t use_age;		/* seconds since first used */
 };
 
 /* Key material of an add or update request. Wipe it (explicit_bzero) after
@@ -194,6 +199,35 @@ int kipsec_nl_sa_dump(struct kipsec_nl *nl, const char *ifname,
 /* Delete every SA and SPI reservation of @ifname, or of the namespace. */
 int kipsec_nl_sa_flush(struct kipsec_nl *nl, const char *ifname,
 		       struct kipsec_nl_error *e);
+
+/* Events (KIPSEC_MCGRP_EVENTS) */
+
+struct kipsec_event {
+	uint8_t cmd;		/* KIPSEC_CMD_EXPIRE, _SEQ_OVERFLOW or _ACQUIRE */
+	/*
+	 * EXPIRE and SEQ_OVERFLOW: the SA as in an SA_GET reply. ACQUIRE:
+	 * ifindex, ifname and the packet's selector in pid only.
+	 */
+	struct kipsec_sa_info sa;
+	bool hard;		/* EXPIRE: the SA was removed */
+	uint8_t limit;		/* EXPIRE: enum kipsec_lifetime_attr */
+};
+
+/* Open a socket that listens to the events of the caller's namespace. */
+int kipsec_nl_monitor_open(struct kipsec_nl **nl, struct kipsec_nl_error *e);
+
+typedef int (*kipsec_event_cb)(const struct kipsec_event *ev, void *arg);
+/*
+ * Wait for events and call @cb for each, until @cb returns non-zero (that
+ * value is returned) or an error. Lost events (the socket's buffer ran
+ * over) are reported through @lost, if not NULL, and listening goes on.
+ */
+int kipsec_nl_monitor(struct kipsec_nl *nl, kipsec_event_cb cb,
+		      void (*lost)(void *arg), void *arg,
+		      struct kipsec_nl_error *e);
+
+/* The CLI's word for a kipsec_lifetime_attr: "time", "use-time", ... */
+const char *kipsec_nl_limit_name(int limit);
 
 /* @a in text form in @buf, or NULL when its family is AF_UNSPEC. */
 const char *kipsec_nl_addr_str(const struct kipsec_nl_addr *a, char *buf,
