@@ -7,7 +7,9 @@
 # Then packets held on the wire and injected: a flipped inner bit and a
 # flipped sequence number bit (drop_auth), a replay (drop_replay), and a
 # changed outer TTL / hop limit, DSCP and flow label, which AH does not
-# cover (accepted and delivered); exact counter changes. Last, a few
+# cover (accepted and delivered); exact counter changes. sa-add requests
+# the CLI would refuse, sent over netlink (tools/ah_netlink.py): EINVAL
+# with the message and attribute. Last, a few
 # algorithms again with force_cryptd=1 (every hash completes
 # asynchronously).
 # vm-options: --timeout 900
@@ -21,6 +23,8 @@ topo_up
 step "every integrity algorithm over outer IPv4 and IPv6 against XFRM AH; held and altered packets"
 python3 "$(dirname "$0")/tools/ah.py" --negative \
 	--bytes "${KIPSEC_INTEROP_BYTES:-1048576}" || rc=$?
+step "sa-add of AH over netlink: refused requests and their extended ACKs"
+python3 "$(dirname "$0")/tools/ah_netlink.py" gwA kipsec4 || rc=$?
 topo_down
 
 step "force_cryptd=1: asynchronous completion, against XFRM AH"
