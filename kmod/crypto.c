@@ -5,10 +5,13 @@
  * through its RFC 4106/4309/4543/7634 template, or a cipher and an
  * integrity algorithm through authenc (authencesn with ESN, which moves
  * the high sequence bits behind the payload for the ICV as RFC 4303
- * section 2.2.1 says). Key layouts match XFRM's.
+ * section 2.2.1 says). Key layouts match XFRM's. AH takes the integrity
+ * algorithm alone, as a hash transform (crypto_ahash) keyed with the raw
+ * key.
  */
 #include <crypto/aead.h>
 #include <crypto/authenc.h>
+#include <crypto/hash.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/rtnetlink.h>
@@ -109,6 +112,76 @@ static struct crypto_aead *kipsec_alloc_aead(const char *name)
 	if (n >= sizeof(wrapped))
 		return ERR_PTR(-ENAMETOOLONG);
 	return crypto_alloc_aead(wrapped, 0, 0);
+}
+
+static struct crypto_ahash *kipsec_alloc_ahash(const char *name)
+{
+	char wrapped[CRYPTO_MAX_ALG_NAME];
+	struct crypto_ahash *tfm;
+	int n;
+
+	if (!kipsec_force_cryptd)
+		return crypto_alloc_ahash(name, 0, 0);
+
+	/* As for AEAD: wrap a synchronous implementation in cryptd. */
+	tfm = crypto_alloc_ahash(name, 0, CRYPTO_ALG_ASYNC);
+	if (IS_ERR(tfm))
+		return tfm;
+	n = snprintf(wrapped, sizeof(wrapped), "cryptd(%s)",
+		     crypto_tfm_alg_driver_name(crypto_ahash_tfm(tfm)));
+	crypto_free_ahash(tfm);
+	if (n >= sizeof(wrapped))
+		return ERR_PTR(-ENAMETOOLONG);
+	return crypto_alloc_ahash(wrapped, 0, 0);
+}
+
+/* AH: the integrity algorithm alone, its ICV the truncated digest. */
+static int kipsec_crypto_init_ahash(struct kipsec_crypto *c,
+				    const struct kipsec_alg_params *p,
+				    const char **why, int *attr)
+{
+	const struct kipsec_auth_desc *a;
+	int ret;
+
+	if (!kipsec_auth_alg_valid(p->auth_alg)) {
+		*why = "unknown integrity algorithm";
+		*attr = KIPSEC_A_SA_AUTH_ALG;
+		return -EINVAL;
+	}
+	a = &kipsec_auth_algs[p->auth_alg];
+	if (p->auth_keylen != a->keylen) {
+		*why = "key length does not fit the integrity algorithm";
+		*attr = KIPSEC_A_SA_AUTH_KEY;
+		return -EINVAL;
+	}
+	c->ahash = kipsec_alloc_ahash(a->name);
+	if (IS_ERR(c->ahash)) {
+		ret = PTR_ERR(c->ahash);
+		c->ahash = NULL;
+		*why = "the kernel has no implementation of the integrity algorithm";
+		*attr = KIPSEC_A_SA_AUTH_ALG;
+		return ret;
+	}
+	if (crypto_ahash_digestsize(c->ahash) < a->icvlen) {
+		ret = -EINVAL;
+		*why = "the integrity algorithm's digest is shorter than its ICV";
+		*attr = KIPSEC_A_SA_AUTH_ALG;
+		goto err;
+	}
+	ret = crypto_ahash_setkey(c->ahash, p->auth_key, p->auth_keylen);
+	if (ret) {
+		*why = "the integrity algorithm refused the key";
+		*attr = KIPSEC_A_SA_AUTH_KEY;
+		goto err;
+	}
+	c->icvlen = a->icvlen;
+	c->blksize = 4;
+	return 0;
+
+err:
+	crypto_free_ahash(c->ahash);
+	c->ahash = NULL;
+	return ret;
 }
 
 static int kipsec_crypto_init_aead(struct kipsec_crypto *c,
@@ -260,6 +333,8 @@ int kipsec_crypto_init(struct kipsec_crypto *c,
 	int ret;
 
 	memset(c, 0, sizeof(*c));
+	if (p->ah)
+		return kipsec_crypto_init_ahash(c, p, why, attr);
 	if (p->aead_alg) {
 		if (p->aead_alg >= ARRAY_SIZE(kipsec_aead_algs)) {
 			*why = "unknown AEAD algorithm";
@@ -301,5 +376,7 @@ void kipsec_crypto_destroy(struct kipsec_crypto *c)
 {
 	crypto_free_aead(c->aead);
 	c->aead = NULL;
+	crypto_free_ahash(c->ahash);
+	c->ahash = NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(kipsec_crypto_destroy);

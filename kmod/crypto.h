@@ -8,10 +8,12 @@
 #include <linux/types.h>
 
 struct crypto_aead;
+struct crypto_ahash;
 
 /*
- * What an SA asks for, as it came over netlink. Either @aead_alg, or
- * @enc_alg with an optional @auth_alg (0 = none). Keys are borrowed.
+ * What an SA asks for, as it came over netlink. ESP: either @aead_alg, or
+ * @enc_alg with an optional @auth_alg (0 = none). AH (@ah): @auth_alg
+ * only. Keys are borrowed.
  */
 struct kipsec_alg_params {
 	u32 aead_alg;
@@ -25,13 +27,15 @@ struct kipsec_alg_params {
 	unsigned int enc_keylen;
 	unsigned int auth_keylen;
 	bool esn;
+	bool ah;
 };
 
 /*
  * The transform of an SA and the sizes ESP needs from it.
  *
- * @aead:     AEAD transform: a combined-mode algorithm, or
+ * @aead:     ESP: AEAD transform, a combined-mode algorithm, or
  *            authenc/authencesn(integrity, cipher).
+ * @ahash:    AH: the integrity algorithm's hash transform.
  * @ivlen:    explicit IV bytes in each packet.
  * @icvlen:   ICV bytes in each packet.
  * @blksize:  the padded payload is a multiple of this (at least 4).
@@ -41,6 +45,7 @@ struct kipsec_alg_params {
  */
 struct kipsec_crypto {
 	struct crypto_aead *aead;
+	struct crypto_ahash *ahash;
 	u8 ivlen;
 	u8 icvlen;
 	u8 blksize;

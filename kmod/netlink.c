@@ -483,12 +483,49 @@ out_put:
 	return ret;
 }
 
+/* AH: an integrity algorithm and its key, nothing else. */
+static int kipsec_sa_get_ah_algs(struct nlattr **attrs,
+				 struct kipsec_alg_params *p,
+				 struct netlink_ext_ack *extack)
+{
+	static const int not_with_ah[] = {
+		KIPSEC_A_SA_AEAD_ALG, KIPSEC_A_SA_AEAD_KEY,
+		KIPSEC_A_SA_ICV_BITS, KIPSEC_A_SA_ENC_ALG, KIPSEC_A_SA_ENC_KEY,
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(not_with_ah); i++) {
+		if (attrs[not_with_ah[i]]) {
+			NL_SET_ERR_MSG_ATTR(extack, attrs[not_with_ah[i]],
+					    "AH takes only an integrity algorithm");
+			return -EINVAL;
+		}
+	}
+	if (!attrs[KIPSEC_A_SA_AUTH_ALG]) {
+		NL_SET_ERR_MSG(extack, "AH needs an integrity algorithm");
+		NL_SET_ERR_ATTR_MISS(extack, NULL, KIPSEC_A_SA_AUTH_ALG);
+		return -EINVAL;
+	}
+	if (!attrs[KIPSEC_A_SA_AUTH_KEY]) {
+		NL_SET_ERR_MSG(extack, "the integrity algorithm needs a key");
+		NL_SET_ERR_ATTR_MISS(extack, NULL, KIPSEC_A_SA_AUTH_KEY);
+		return -EINVAL;
+	}
+	p->ah = true;
+	p->auth_alg = nla_get_u32(attrs[KIPSEC_A_SA_AUTH_ALG]);
+	p->auth_key = nla_data(attrs[KIPSEC_A_SA_AUTH_KEY]);
+	p->auth_keylen = nla_len(attrs[KIPSEC_A_SA_AUTH_KEY]);
+	return 0;
+}
+
 /* The algorithm attributes of an SA add, checked for consistency. */
-static int kipsec_sa_get_algs(struct nlattr **attrs,
+static int kipsec_sa_get_algs(struct nlattr **attrs, u8 proto,
 			      struct kipsec_alg_params *p,
 			      struct netlink_ext_ack *extack)
 {
 	memset(p, 0, sizeof(*p));
+	if (proto == IPPROTO_AH)
+		return kipsec_sa_get_ah_algs(attrs, p, extack);
 	if (attrs[KIPSEC_A_SA_AEAD_ALG]) {
 		static const int not_with_aead[] = {
 			KIPSEC_A_SA_ENC_ALG, KIPSEC_A_SA_ENC_KEY,
@@ -677,11 +714,6 @@ static int kipsec_sa_add_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	dir = nla_get_u8(attrs[KIPSEC_A_SA_DIR]);
 	proto = nla_get_u8(attrs[KIPSEC_A_SA_PROTO]);
-	if (proto != IPPROTO_ESP) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KIPSEC_A_SA_PROTO],
-				    "only ESP SAs are supported");
-		return -EOPNOTSUPP;
-	}
 	if (attrs[KIPSEC_A_SA_FLAGS])
 		flags = nla_get_u32(attrs[KIPSEC_A_SA_FLAGS]);
 	if (dir == KIPSEC_DIR_IN)
@@ -706,7 +738,7 @@ static int kipsec_sa_add_doit(struct sk_buff *skb, struct genl_info *info)
 				    "a starting sequence number is for adding an outbound SA");
 		return -EINVAL;
 	}
-	ret = kipsec_sa_get_algs(attrs, &algs, info->extack);
+	ret = kipsec_sa_get_algs(attrs, proto, &algs, info->extack);
 	if (ret)
 		return ret;
 	algs.esn = flags & KIPSEC_SA_F_ESN;

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kipsec: the inbound path. A netfilter hook at LOCAL_IN, registered in
- * each network namespace, takes the ESP packets whose SPI, protocol and
+ * each network namespace, takes the ESP and AH packets whose SPI, protocol and
  * outer destination belong to a kipsec SA, and those sent to a tunnel's
  * local address with an SPI of no SA (dropped and counted); every other
  * packet goes on to the stack, so XFRM keeps working beside kipsec.
  *
  * Order of checks (RFC 4303 3.4): SA lookup, replay pre-check, ICV and
  * decryption, replay window update, padding and next header, then the
- * proxy ID of the inner packet, then delivery on the tunnel device.
+ * proxy ID of the inner packet, then delivery on the tunnel device. AH
+ * (RFC 4302 3.4) takes the same steps with its ICV check in place of
+ * decryption and no padding.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -24,6 +26,7 @@
 #include <net/route.h>
 #include <net/xfrm.h>
 
+#include "ah.h"
 #include "esp.h"
 #include "sa.h"
 
@@ -129,7 +132,11 @@ static void kipsec_receive_done(struct sk_buff *skb, int err)
 		return;
 	}
 
-	if (unlikely(kipsec_esp_strip(sa, skb, &nexthdr))) {
+	if (sa->key.proto == IPPROTO_AH)
+		err = kipsec_ah_strip(sa, skb, &nexthdr);
+	else
+		err = kipsec_esp_strip(sa, skb, &nexthdr);
+	if (unlikely(err)) {
 		kipsec_receive_drop(skb, sa, KIPSEC_DROP_PAD);
 		return;
 	}
@@ -180,24 +187,39 @@ static void kipsec_receive_done(struct sk_buff *skb, int err)
 	kipsec_sa_put(sa);
 }
 
-/* Takes the packet (ESP header at skb->data) and the reference on @sa. */
-static void kipsec_receive(struct kipsec_sa *sa, struct sk_buff *skb, u8 tos)
+/* Is the packet at skb->data long enough for the SA's header and ICV? */
+static bool kipsec_receive_len_ok(struct kipsec_sa *sa, struct sk_buff *skb)
 {
 	const struct kipsec_crypto *c = &sa->crypto;
+
+	if (sa->key.proto == IPPROTO_AH)
+		return kipsec_ah_len_ok(sa, skb);
+	return skb->len >= KIPSEC_ESP_HLEN + c->ivlen + c->icvlen + 2;
+}
+
+/*
+ * Takes the packet (ESP or AH header at skb->data, outer header at the
+ * network header) and the reference on @sa.
+ */
+static void kipsec_receive(struct kipsec_sa *sa, struct sk_buff *skb, u8 tos)
+{
 	struct kipsec_skb_cb *cb = kipsec_skb_cb(skb);
 	enum kipsec_replay_verdict verdict;
 	__be32 seq_lo;
 	u64 seq;
 	int ret;
 
-	if (unlikely(skb->len < KIPSEC_ESP_HLEN + c->ivlen + c->icvlen + 2)) {
+	if (unlikely(!kipsec_receive_len_ok(sa, skb))) {
 		kipsec_tunnel_drop(sa->tunnel, KIPSEC_TDROP_RX_MALFORMED);
 		DEV_STATS_INC(sa->tunnel->dev, rx_dropped);
 		kfree_skb(skb);
 		kipsec_sa_put(sa);
 		return;
 	}
-	seq_lo = ((struct ip_esp_hdr *)skb->data)->seq_no;
+	if (sa->key.proto == IPPROTO_AH)
+		seq_lo = ((struct ip_auth_hdr *)skb->data)->seq_no;
+	else
+		seq_lo = ((struct ip_esp_hdr *)skb->data)->seq_no;
 
 	spin_lock_bh(&sa->lock);
 	verdict = kipsec_replay_check(&sa->replay, ntohl(seq_lo), &seq);
@@ -212,25 +234,35 @@ static void kipsec_receive(struct kipsec_sa *sa, struct sk_buff *skb, u8 tos)
 	cb->sa = sa;
 	cb->seq = seq;
 	cb->tos = tos;
-	ret = kipsec_esp_decrypt(sa, skb, seq, kipsec_receive_done);
+	if (sa->key.proto == IPPROTO_AH)
+		ret = kipsec_ah_input(sa, skb, seq, kipsec_receive_done);
+	else
+		ret = kipsec_esp_decrypt(sa, skb, seq, kipsec_receive_done);
 	if (ret == -EINPROGRESS)
 		return;
 	kipsec_receive_done(skb, ret);
 }
 
 static unsigned int kipsec_hook(struct sk_buff *skb, struct kipsec_addr *dst,
-				unsigned int off, u8 tos, struct net *net)
+				unsigned int off, u8 proto, u8 tos,
+				struct net *net)
 {
 	struct kipsec_net *kn = kipsec_net(net);
 	struct kipsec_tunnel *t;
 	struct kipsec_sa *sa;
 	__be32 spi;
 
-	if (!pskb_may_pull(skb, off + KIPSEC_ESP_HLEN))
-		return NF_ACCEPT;
-	spi = ((struct ip_esp_hdr *)(skb->data + off))->spi;
+	if (proto == IPPROTO_AH) {
+		if (!pskb_may_pull(skb, off + KIPSEC_AH_HLEN))
+			return NF_ACCEPT;
+		spi = ((struct ip_auth_hdr *)(skb->data + off))->spi;
+	} else {
+		if (!pskb_may_pull(skb, off + KIPSEC_ESP_HLEN))
+			return NF_ACCEPT;
+		spi = ((struct ip_esp_hdr *)(skb->data + off))->spi;
+	}
 
-	sa = kipsec_sa_lookup(kn, spi, IPPROTO_ESP, KIPSEC_DIR_IN, dst);
+	sa = kipsec_sa_lookup(kn, spi, proto, KIPSEC_DIR_IN, dst);
 	if (!sa || !kipsec_sa_hold(sa)) {
 		t = kipsec_tunnel_by_local(kn, dst);
 		if (!t)
@@ -252,12 +284,12 @@ static unsigned int kipsec_hook4(void *priv, struct sk_buff *skb,
 	const struct iphdr *iph = ip_hdr(skb);
 	struct kipsec_addr dst;
 
-	if (iph->protocol != IPPROTO_ESP)
+	if (iph->protocol != IPPROTO_ESP && iph->protocol != IPPROTO_AH)
 		return NF_ACCEPT;
 	dst.family = AF_INET;
 	dst.ip4 = iph->daddr;
 	return kipsec_hook(skb, &dst, skb_network_offset(skb) + ip_hdrlen(skb),
-			   iph->tos, state->net);
+			   iph->protocol, iph->tos, state->net);
 }
 
 static unsigned int kipsec_hook6(void *priv, struct sk_buff *skb,
@@ -265,23 +297,34 @@ static unsigned int kipsec_hook6(void *priv, struct sk_buff *skb,
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 	unsigned int off = skb_network_offset(skb) + sizeof(*ip6h);
+	u8 proto = ip6h->nexthdr;
 	struct kipsec_addr dst;
 	int flags = 0;
 
-	/* One walk of the extension headers, and none in the usual case.
+	/* Walks of the extension headers, and none in the usual case: AH
+	 * first (the ESP walk would skip an AH header), then ESP.
 	 * Fragments are reassembled after this hook: kipsec_esp6_rcv()
-	 * takes them then.
+	 * takes ESP then; IPv6-fragmented AH is not taken.
 	 */
-	if (ip6h->nexthdr != IPPROTO_ESP) {
+	if (proto != IPPROTO_ESP && proto != IPPROTO_AH) {
 		off = 0;
-		if (ipv6_find_hdr(skb, &off, IPPROTO_ESP, NULL, &flags) < 0 ||
-		    (flags & IP6_FH_F_FRAG))
+		proto = IPPROTO_AH;
+		if (ipv6_find_hdr(skb, &off, IPPROTO_AH, NULL, &flags) < 0) {
+			off = 0;
+			flags = 0;
+			proto = IPPROTO_ESP;
+			if (ipv6_find_hdr(skb, &off, IPPROTO_ESP, NULL,
+					  &flags) < 0)
+				return NF_ACCEPT;
+		}
+		if (flags & IP6_FH_F_FRAG)
 			return NF_ACCEPT;
 	}
 	ip6h = ipv6_hdr(skb);
 	dst.family = AF_INET6;
 	dst.ip6 = ip6h->daddr;
-	return kipsec_hook(skb, &dst, off, ipv6_get_dsfield(ip6h), state->net);
+	return kipsec_hook(skb, &dst, off, proto, ipv6_get_dsfield(ip6h),
+			   state->net);
 }
 
 static const struct nf_hook_ops kipsec_nf_ops[] = {
@@ -367,7 +410,7 @@ static int kipsec_esp6_rcv(struct sk_buff *skb)
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 	struct kipsec_addr dst = { .family = AF_INET6, .ip6 = ip6h->daddr };
 
-	switch (kipsec_hook(skb, &dst, 0, ipv6_get_dsfield(ip6h),
+	switch (kipsec_hook(skb, &dst, 0, IPPROTO_ESP, ipv6_get_dsfield(ip6h),
 			    dev_net(skb->dev))) {
 	case NF_STOLEN:
 		return 0;

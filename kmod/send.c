@@ -3,6 +3,10 @@
  * kipsec: the outbound path. A packet routed into a tunnel picks the most
  * specific outbound SA whose proxy ID takes it, is segmented if it is a
  * GSO packet, encrypted, and sent to the peer in a new outer header.
+ *
+ * ESP gets its outer header after encryption. AH's ICV covers the outer
+ * header, so AH builds it first (with its IPv4 identification chosen
+ * here, as iptunnel_xmit() would) and sends it as built.
  */
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
@@ -19,6 +23,7 @@
 #include <net/ipv6_stubs.h>
 #include <net/route.h>
 
+#include "ah.h"
 #include "esp.h"
 #include "sa.h"
 
@@ -37,7 +42,7 @@ static struct dst_entry *kipsec_route4(struct kipsec_tunnel *t,
 	memset(&fl4, 0, sizeof(fl4));
 	fl4.daddr = sa->dst.ip4;
 	fl4.saddr = sa->src.ip4;
-	fl4.flowi4_proto = IPPROTO_ESP;
+	fl4.flowi4_proto = sa->key.proto;
 	rt = ip_route_output_key(dev_net(dev), &fl4);
 	if (IS_ERR(rt))
 		return ERR_CAST(rt);
@@ -65,7 +70,7 @@ static struct dst_entry *kipsec_route6(struct kipsec_tunnel *t,
 	memset(&fl6, 0, sizeof(fl6));
 	fl6.daddr = sa->dst.ip6;
 	fl6.saddr = sa->src.ip6;
-	fl6.flowi6_proto = IPPROTO_ESP;
+	fl6.flowi6_proto = sa->key.proto;
 	dst = ipv6_stub->ipv6_dst_lookup_flow(dev_net(dev), NULL, &fl6, NULL);
 	if (IS_ERR(dst))
 		return dst;
@@ -84,6 +89,70 @@ static void kipsec_send_error(struct kipsec_tunnel *t, struct sk_buff *skb)
 	kfree_skb(skb);
 }
 
+/*
+ * AH: push the outer header in front of the AH header at skb->data, with
+ * every field final but the IPv4 checksum (ip_local_out() sets it).
+ */
+static void kipsec_send_push_outer(struct kipsec_sa *sa, struct sk_buff *skb,
+				   struct dst_entry *dst, u8 tos, bool df)
+{
+	if (sa->dst.family == AF_INET) {
+		struct iphdr *iph;
+
+		skb_push(skb, sizeof(*iph));
+		skb_reset_network_header(skb);
+		iph = ip_hdr(skb);
+		iph->version = 4;
+		iph->ihl = sizeof(*iph) >> 2;
+		iph->tos = tos;
+		iph->tot_len = htons(skb->len);
+		iph->frag_off = df && !ip_mtu_locked(dst) ? htons(IP_DF) : 0;
+		iph->ttl = ip4_dst_hoplimit(dst);
+		iph->protocol = IPPROTO_AH;
+		iph->check = 0;
+		iph->saddr = sa->src.ip4;
+		iph->daddr = sa->dst.ip4;
+		__ip_select_ident(dev_net(dst->dev), iph, 1);
+		skb->protocol = htons(ETH_P_IP);
+	} else {
+		struct ipv6hdr *ip6h;
+
+		skb_push(skb, sizeof(*ip6h));
+		skb_reset_network_header(skb);
+		ip6h = ipv6_hdr(skb);
+		ip6_flow_hdr(ip6h, tos, 0);
+		ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
+		ip6h->nexthdr = IPPROTO_AH;
+		ip6h->hop_limit = ip6_dst_hoplimit(dst);
+		ip6h->saddr = sa->src.ip6;
+		ip6h->daddr = sa->dst.ip6;
+		skb->protocol = htons(ETH_P_IPV6);
+	}
+}
+
+/* AH: send the packet as kipsec_send_push_outer() built it. */
+static void kipsec_send_built(struct kipsec_sa *sa, struct sk_buff *skb,
+			      bool df)
+{
+	struct net_device *dev = sa->tunnel->dev;
+
+	if (sa->dst.family == AF_INET) {
+		/* As iptunnel_xmit(): the device counts the AH packet. */
+		int pkt_len = skb->len - skb_transport_offset(skb);
+		struct net *net = dev_net(skb_dst(skb)->dev);
+		int err;
+
+		skb_clear_hash_if_not_l4(skb);
+		err = ip_local_out(net, NULL, skb);
+		if (unlikely(net_xmit_eval(err)))
+			pkt_len = 0;
+		iptunnel_xmit_stats(dev, pkt_len);
+	} else {
+		skb->ignore_df = !df;
+		ip6tunnel_xmit(NULL, skb, dev);
+	}
+}
+
 /* After encryption: the outer header, and out. */
 static void kipsec_send_finish(struct sk_buff *skb)
 {
@@ -99,6 +168,11 @@ static void kipsec_send_finish(struct sk_buff *skb)
 	kipsec_sa_count(sa, inner_len);
 	skb->dev = dev;
 	memset(skb->cb, 0, sizeof(skb->cb));
+	if (sa->key.proto == IPPROTO_AH) {
+		kipsec_send_built(sa, skb, df);
+		kipsec_sa_put(sa);
+		return;
+	}
 	skb_reset_transport_header(skb);
 	/* The tunnel's byte counters count the ESP packet. */
 	skb_reset_inner_network_header(skb);
@@ -212,9 +286,14 @@ static void kipsec_send_one(struct kipsec_sa *sa, struct sk_buff *skb,
 	 * the room the device asks for (needed_headroom/tailroom).
 	 */
 	headroom = LL_RESERVED_SPACE(dst->dev) + dst->header_len +
-		   sizeof(struct ipv6hdr) + KIPSEC_ESP_HLEN + 4 +
-		   sa->crypto.ivlen;
-	tailroom = sa->crypto.blksize + 1 + sa->crypto.icvlen;
+		   sizeof(struct ipv6hdr);
+	if (sa->key.proto == IPPROTO_AH) {
+		headroom += kipsec_ah_hlen(sa);
+		tailroom = 0;
+	} else {
+		headroom += KIPSEC_ESP_HLEN + 4 + sa->crypto.ivlen;
+		tailroom = sa->crypto.blksize + 1 + sa->crypto.icvlen;
+	}
 	nhead = max_t(int, headroom - skb_headroom(skb), 0);
 	ntail = skb_is_nonlinear(skb) ? 0 :
 		max_t(int, tailroom - skb_tailroom(skb), 0);
@@ -236,8 +315,19 @@ static void kipsec_send_one(struct kipsec_sa *sa, struct sk_buff *skb,
 	 */
 	cb->df = df;
 
-	ret = kipsec_esp_encrypt(sa, skb, nexthdr, (u64)old + 1, NULL,
-				 kipsec_send_done);
+	if (sa->key.proto == IPPROTO_AH) {
+		/* The ICV covers the outer header: it goes on first. */
+		tos = INET_ECN_encapsulate(tos & ~INET_ECN_MASK, tos);
+		ret = kipsec_ah_push(sa, skb, nexthdr, (u64)old + 1);
+		if (!ret) {
+			kipsec_send_push_outer(sa, skb, dst, tos, df);
+			ret = kipsec_ah_output(sa, skb, (u64)old + 1,
+					       kipsec_send_done);
+		}
+	} else {
+		ret = kipsec_esp_encrypt(sa, skb, nexthdr, (u64)old + 1, NULL,
+					 kipsec_send_done);
+	}
 	if (ret == -EINPROGRESS)
 		return;
 	if (unlikely(ret)) {
@@ -301,10 +391,10 @@ netdev_tx_t kipsec_xmit(struct sk_buff *skb, struct net_device *dev)
 		kipsec_sa_put(sa);
 		goto free;
 	}
-	mtu = kipsec_esp_max_inner(sa, dst_mtu(dst) -
-				   (sa->dst.family == AF_INET ?
-				    sizeof(struct iphdr) :
-				    sizeof(struct ipv6hdr)));
+	mtu = dst_mtu(dst) - (sa->dst.family == AF_INET ?
+			      sizeof(struct iphdr) : sizeof(struct ipv6hdr));
+	mtu = sa->key.proto == IPPROTO_AH ? kipsec_ah_max_inner(sa, mtu) :
+					    kipsec_esp_max_inner(sa, mtu);
 
 	if (!skb_is_gso(skb)) {
 		skb_mark_not_on_list(skb);

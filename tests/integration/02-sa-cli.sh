@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPIs and SAs through the CLI: SPI allocation, sa add/update/del/flush of
-# AEAD and cipher+integrity SAs in both directions, sa show as text, JSON
-# and with counters, rejected requests that leave the table alone, -batch
-# (200 lines, FILE:LINE errors, -force), and that no key ever comes back.
+# AEAD and cipher+integrity SAs in both directions and of an AH SA, sa show
+# as text, JSON and with counters, rejected requests that leave the table
+# alone, -batch (200 lines, FILE:LINE errors, -force), and that no key ever
+# comes back.
 . "$(dirname "$0")/lib.sh"
 
 # Everything sa show and spi alloc print, to search for keys at the end.
@@ -231,8 +232,8 @@ expect_err 2 'key for aes-cbc-128: cannot open "/nonexistent/key"' \
 	kipsec sa add kipsec0 dir out spi 0x3000 proto esp enc aes-cbc-128 key /nonexistent/key
 expect_err 1 "^kipsec: sa add kipsec2: .*local and a remote address.*\(attribute ifname\)" \
 	kipsec sa add kipsec2 dir out spi 0x3000 proto esp aead aes-gcm-128 key "0x$K1"
-expect_err 1 "^kipsec: sa add kipsec0: .*\(attribute proto\)" \
-	kipsec sa add kipsec0 dir out spi 0x3000 proto ah auth hmac-sha256-128 key "0x$K4"
+expect_err 1 "^kipsec: sa add kipsec2: .*local and a remote address.*\(attribute ifname\)" \
+	kipsec sa add kipsec2 dir out spi 0x3000 proto ah auth hmac-sha256-128 key "0x$K4"
 expect_err 1 "^kipsec: sa add kipsec9: no such device \(attribute ifname\)" \
 	kipsec sa add kipsec9 dir out spi 0x3000 proto esp aead aes-gcm-128 key "0x$K1"
 expect_err 1 "^kipsec: sa del kipsec0: no such SA.*\(attribute spi\)" \
@@ -256,6 +257,23 @@ expect_ok kipsec sa del kipsec0 dir in spi 0x2001 proto esp
 expect_err 1 "no such SA" kipsec sa show kipsec0 dir in spi 0x2001 proto esp
 show sa show kipsec0
 expect_eq "3 SAs left" "$(nlines "$out")" 12
+
+step "AH: an integrity-only SA, shown as proto ah, deleted"
+expect_ok kipsec sa add kipsec0 dir in spi 0x3000 proto ah auth hmac-sha256-128 key "0x$K4" \
+	replay-window 256 esn on
+show sa show kipsec0 dir in spi 0x3000 proto ah
+has_line "AH" "$out" "kipsec0 in spi 0x00003000 ah auth hmac-sha256-128 replay-window 256 esn on"
+show -j sa show kipsec0 dir in spi 0x3000 proto ah
+json_check "AH -j" "$out" '
+assert len(j) == 1, j
+s = j[0]
+assert s["proto"] == "ah", s
+assert s["auth"] == "hmac-sha256-128", s
+assert not s.get("aead") and not s.get("enc"), s
+'
+expect_err 1 "no such SA" kipsec sa show kipsec0 dir in spi 0x3000 proto esp
+expect_ok kipsec sa del kipsec0 dir in spi 0x3000 proto ah
+expect_err 1 "no such SA" kipsec sa show kipsec0 dir in spi 0x3000 proto ah
 
 step "sa flush of one tunnel, then of all"
 expect_ok kipsec sa add kipsec1 dir out spi 0x1000 proto esp enc null auth hmac-sha1-96 key "0x$K9"

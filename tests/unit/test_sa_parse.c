@@ -353,6 +353,106 @@ static void test_ah(void **state)
 	assert_err("sa add: \"proto ah\" needs \"auth ALG key KEY\"");
 }
 
+/* AH: every integrity algorithm, with the optional words of an SA. */
+static void test_ah_every_alg(void **state)
+{
+	char line[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(alg_cases) / sizeof(alg_cases[0]); i++) {
+		if (strcmp(alg_cases[i].kind, "auth"))
+			continue;
+		snprintf(line, sizeof(line),
+			 "kipsec0 dir out spi 0x3000 proto ah auth %s key %s",
+			 alg_cases[i].name, hexkey(alg_cases[i].key_len));
+		assert_int_equal(sa_add(line), 0);
+		assert_int_equal(sa.proto, IPPROTO_AH);
+		assert_int_equal(sa.dir, KIPSEC_DIR_OUT);
+		assert_int_equal(sa.auth_alg, alg_cases[i].id);
+		assert_int_equal(sa.enc_alg, 0);
+		assert_int_equal(sa.aead_alg, 0);
+		assert_int_equal(keys.auth_len, alg_cases[i].key_len);
+		assert_pattern(keys.auth, alg_cases[i].key_len);
+
+		snprintf(line, sizeof(line),
+			 "kipsec0 dir in spi 0x3000 proto ah auth %s key %s",
+			 alg_cases[i].name, hexkey(alg_cases[i].key_len + 1));
+		assert_int_equal(sa_add(line), -1);
+		assert_non_null(strstr(err, "sa add: key for "));
+	}
+}
+
+static void test_ah_options(void **state)
+{
+	char line[512];
+	struct in_addr a;
+
+	(void)state;
+	snprintf(line, sizeof(line),
+		 "kipsec0 dir in spi 0x3001 proto ah auth hmac-sha1-96 key %s replay-window 128 esn on proxy-id local 10.1.0.0/24 remote 10.2.0.0/16",
+		 hexkey(20));
+	assert_int_equal(sa_add(line), 0);
+	assert_int_equal(sa.proto, IPPROTO_AH);
+	assert_int_equal(sa.dir, KIPSEC_DIR_IN);
+	assert_true(sa.has_replay_window);
+	assert_int_equal(sa.replay_window, 128);
+	assert_int_equal(sa.flags & KIPSEC_SA_F_ESN, KIPSEC_SA_F_ESN);
+	assert_true(sa.has_proxy_id);
+	inet_pton(AF_INET, "10.1.0.0", &a);
+	assert_memory_equal(&sa.pid.local.addr.ip4, &a, 4);
+	assert_int_equal(sa.pid.local.len, 24);
+	assert_int_equal(sa.pid.remote.len, 16);
+
+	/* The words may come in any order before proxy-id. */
+	snprintf(line, sizeof(line),
+		 "kipsec0 esn off auth aes-xcbc-96 key %s proto ah spi 0x3002 dir in replay-window off",
+		 hexkey(16));
+	assert_int_equal(sa_add(line), 0);
+	assert_int_equal(sa.proto, IPPROTO_AH);
+	assert_int_equal(sa.auth_alg, KIPSEC_AUTH_AES_XCBC_96);
+	assert_int_equal(sa.replay_window, 0);
+	assert_int_equal(sa.flags & KIPSEC_SA_F_ESN, 0);
+}
+
+static void test_ah_rejects(void **state)
+{
+	char line[512];
+
+	(void)state;
+	/* enc and aead name the word, in either order with proto. */
+	snprintf(line, sizeof(line),
+		 "kipsec0 dir in spi 1 proto ah auth hmac-md5-96 key %s enc aes-cbc-128 key %s",
+		 hexkey(16), hexkey(16));
+	assert_int_equal(sa_add(line), -1);
+	assert_err("sa add: \"enc\" is not possible with \"proto ah\", which only authenticates");
+	snprintf(line, sizeof(line),
+		 "kipsec0 dir in spi 1 enc aes-cbc-128 key %s auth hmac-md5-96 key %s proto ah",
+		 hexkey(16), hexkey(16));
+	assert_int_equal(sa_add(line), -1);
+	assert_err("sa add: \"enc\" is not possible with \"proto ah\", which only authenticates");
+	snprintf(line, sizeof(line),
+		 "kipsec0 dir in spi 1 proto ah aead aes-gcm-128 key %s",
+		 hexkey(20));
+	assert_int_equal(sa_add(line), -1);
+	assert_err("sa add: \"aead\" is not possible with \"proto ah\", which only authenticates");
+	/* icv belongs to AEAD algorithms. */
+	snprintf(line, sizeof(line),
+		 "kipsec0 dir in spi 1 proto ah auth hmac-sha256-128 key %s icv 96",
+		 hexkey(32));
+	assert_int_equal(sa_add(line), -1);
+	assert_err("sa add: \"icv\" applies only to \"aead\" algorithms");
+	/* The integrity algorithm needs its key. */
+	assert_int_equal(sa_add("kipsec0 dir in spi 1 proto ah auth hmac-sha256-128"), -1);
+	assert_err("sa add: \"auth hmac-sha256-128\" needs \"key KEY\"");
+	/* An outbound AH SA has no replay window either. */
+	snprintf(line, sizeof(line),
+		 "kipsec0 dir out spi 1 proto ah auth hmac-sha1-96 key %s replay-window 64",
+		 hexkey(20));
+	assert_int_equal(sa_add(line), -1);
+	assert_err("sa add: \"replay-window\" applies only to inbound SAs (\"dir in\")");
+}
+
 /* Naming words */
 
 static void test_required_and_twice(void **state)
@@ -1139,6 +1239,9 @@ int main(void)
 		cmocka_unit_test_setup(test_unknown_algorithm, setup),
 		cmocka_unit_test_setup(test_algorithm_combinations, setup),
 		cmocka_unit_test_setup(test_ah, setup),
+		cmocka_unit_test_setup(test_ah_every_alg, setup),
+		cmocka_unit_test_setup(test_ah_options, setup),
+		cmocka_unit_test_setup(test_ah_rejects, setup),
 		cmocka_unit_test_setup(test_required_and_twice, setup),
 		cmocka_unit_test_setup(test_spi_words, setup),
 		cmocka_unit_test_setup(test_replay_window_and_esn, setup),
