@@ -32,6 +32,12 @@ UNIT_TESTS := test_parse test_sa_parse test_sa_show test_json \
 # kipsecd: configuration and proposals (the daemon itself comes later).
 KIPSECD_CFG_SRCS := userland/kipsecd/config.c userland/kipsecd/proposal.c
 UNIT_TESTS += test_proposal test_config
+# kipsecd: the IKEv1 engine (I/O-free; the daemon supplies struct ike_env).
+KIPSECD_ENGINE_SRCS := userland/kipsecd/exchange.c userland/kipsecd/phase1.c \
+	userland/kipsecd/quick.c userland/kipsecd/info.c userland/kipsecd/diag.c \
+	userland/kipsecd/payload.c userland/kipsecd/ikecrypto.c $(KIPSECD_CFG_SRCS) \
+	userland/lib/kipsec_nl.c
+UNIT_TESTS += test_engine test_engine_asan
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJS := $(call obj,$(LIB_SRCS))
@@ -78,6 +84,11 @@ $(BUILD)/tests/test_payload_asan: $(patsubst %.c,$(BUILD)/obj-san/%.o,\
 	tests/unit/test_payload.c userland/kipsecd/payload.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(SAN_FLAGS) -o $@ $^ -lcmocka $(CRYPTO_LIBS)
+$(BUILD)/tests/test_engine: $(call obj,tests/unit/test_engine.c $(KIPSECD_ENGINE_SRCS))
+$(BUILD)/tests/test_engine_asan: $(patsubst %.c,$(BUILD)/obj-san/%.o,\
+	tests/unit/test_engine.c $(KIPSECD_ENGINE_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(SAN_FLAGS) -o $@ $^ -lcmocka $(NL_LIBS) $(CRYPTO_LIBS)
 $(BUILD)/tests/%:
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(NL_LIBS) $(CRYPTO_LIBS)
