@@ -62,6 +62,7 @@ struct net {
 	struct pkt q[MAX_PKTS];
 	int n;
 	bool blackhole[2];	/* drop everything sent to side i */
+	bool lifo;		/* deliver the newest packet first */
 };
 
 /* env */
@@ -297,6 +298,8 @@ static struct pkt pop(struct net *n)
 	struct pkt p;
 
 	assert_true(n->n > 0);
+	if (n->lifo)
+		return n->q[--n->n];
 	p = n->q[0];
 	memmove(n->q, n->q + 1, (size_t)(n->n - 1) * sizeof(n->q[0]));
 	n->n--;
@@ -1037,6 +1040,87 @@ static void test_rekey_phase1(void **state)
 	net_free(n);
 }
 
+/* Both ends start at once: two phase 1 SAs, neither deleted; traffic keys agree. */
+static void test_simultaneous_start(void **state)
+{
+	for (int order = 0; order < 2; order++) {
+	struct net *n = net_new();
+	struct ike_tunnel_status st;
+
+	(void)state;
+	n->lifo = order;
+	net_start(n);
+	assert_int_equal(ike_engine_up(n->s[0].e, &n->s[0].t), 0);
+	assert_int_equal(ike_engine_up(n->s[1].e, &n->s[1].t), 0);
+	run(n);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(ike_engine_status(n->s[i].e, &n->s[i].t, &st), 0);
+		assert_int_equal(st.phase1, IKE_P1_ESTABLISHED);
+		assert_true(n->s[i].ninst >= 1);
+	}
+	/* the latest pair on each side is a matching one */
+	{
+		int i = n->s[0].ninst - 1, j;
+
+		for (j = 0; j < n->s[1].ninst; j++)
+			if (n->s[1].in[j].info.spi == n->s[0].out[i].info.spi)
+				break;
+		assert_true(j < n->s[1].ninst);
+		assert_pair_matches(n, i, j);
+	}
+	/*
+	 * Each end may keep both pairs (neither knows whether the other's
+	 * Quick Mode was a rekey) or drop the same one: the ends agree.
+	 */
+	for (int k = 0; k < 4; k++) {
+		advance(n, IKE_REKEY_GRACE_MS);
+		run(n);
+	}
+	{
+		struct ike_child_status c0, c1;
+		size_t k;
+
+		for (k = 0; ike_engine_child_at(n->s[0].e, &n->s[0].t, k, &c0); k++) {
+			bool found = false;
+
+			for (size_t m = 0; ike_engine_child_at(n->s[1].e, &n->s[1].t, m, &c1); m++)
+				found |= c1.spi_in == c0.spi_out && c1.spi_out == c0.spi_in;
+			assert_true(found);
+		}
+		ike_engine_status(n->s[1].e, &n->s[1].t, &st);
+		assert_int_equal(st.phase1, IKE_P1_ESTABLISHED);
+		assert_int_equal(st.n_children, k);
+		assert_true(k >= 1);
+	}
+	net_free(n);
+	}
+}
+
+/* Phase 1 lifetime: the SA is deleted on both sides when it runs out. */
+static void test_phase1_lifetime(void **state)
+{
+	struct net *n = net_new();
+	struct ike_tunnel_status st;
+
+	(void)state;
+	n->s[1].t.ike_lifetime = 600;	/* the initiator offers 28800: the responder's wins */
+	net_start(n);
+	assert_int_equal(ike_engine_up(n->s[0].e, &n->s[0].t), 0);
+	run(n);
+	assert_log_prefix(&n->s[1], "phase 1: established (main mode, aes256-sha256-modp2048, "
+			  "responder, lifetime 600s");
+	advance(n, 600 * 1000);
+	run(n);
+	ike_engine_status(n->s[1].e, &n->s[1].t, &st);
+	assert_int_equal(st.phase1, IKE_P1_NONE);
+	ike_engine_status(n->s[0].e, &n->s[0].t, &st);
+	assert_int_equal(st.phase1, IKE_P1_NONE);
+	/* the IPsec SAs outlive it */
+	assert_int_equal(st.n_children, 1);
+	assert_int_equal(n->s[0].ndel, 0);
+	net_free(n);
+}
+
 /* Hostile input: dropped with a reason, never a crash, never an SA. */
 static void test_malformed(void **state)
 {
@@ -1154,6 +1238,8 @@ int main(void)
 		cmocka_unit_test(test_initial_contact),
 		cmocka_unit_test(test_rekey_child),
 		cmocka_unit_test(test_rekey_phase1),
+		cmocka_unit_test(test_simultaneous_start),
+		cmocka_unit_test(test_phase1_lifetime),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_fuzz_exchanges),
 	};

@@ -68,6 +68,7 @@ struct ike_p1 {
 	enum p1_state state;
 	bool initiator, aggressive;
 	bool replaced;		/* a newer phase 1 took over */
+	bool is_rekey;		/* started by ike_engine_rekey_phase1 */
 	bool deleting;
 	uint8_t icky[8], rcky[8];
 
@@ -146,11 +147,13 @@ struct ike_child {
 	uint64_t life_kb;
 	uint64_t created_ms;
 	bool rekeyed;
+	uint8_t ni_tag[16];			/* start of its Quick Mode's Ni */
 };
 
 struct ike_tun {
 	const struct kipsecd_tunnel *t;
 	bool contacted;		/* INITIAL-CONTACT already sent */
+	bool rekeying;		/* the next phase 1 we start is a rekey */
 	bool *pending;		/* proxy IDs waiting for phase 1 */
 };
 

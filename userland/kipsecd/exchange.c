@@ -475,6 +475,7 @@ int ike_engine_rekey_phase1(struct ike_engine *e, const struct kipsecd_tunnel *t
 	for (struct ike_p1 *p = e->p1s; p; p = p->next)
 		if (p->t == t && p->state == P1_ESTABLISHED)
 			p->replaced = true;
+	tun_find(e, t)->rekeying = true;
 	return p1_initiate(e, t);
 }
 
@@ -603,6 +604,12 @@ void ike_engine_input(struct ike_engine *e, const struct kipsec_nl_addr *from,
 			     "unknown cookies (no such phase 1 SA)");
 			goto out;
 		}
+		for (struct ike_p1 *p = e->p1s; p; p = p->next)
+			if (!memcmp(p->icky, h.icookie, 8)) {
+				elog(e, p->t, KIPSECD_LOG_INFO, D_DROP, src,
+				     "first message with the initiator cookie of a phase 1 we have");
+				goto out;
+			}
 		t = tunnel_for(e, from, port);
 		if (!t) {
 			elog(e, NULL, KIPSECD_LOG_INFO, D_DROP, src,
@@ -666,6 +673,13 @@ void ike_engine_timer(struct ike_engine *e, ike_timer_id id)
 		} else {
 			elog(e, p1->t, KIPSECD_LOG_INFO, "phase 1: lifetime of %us over",
 			     p1->lifetime);
+			if (p1->state == P1_ESTABLISHED) {
+				uint8_t spi[16];
+
+				memcpy(spi, p1->icky, 8);
+				memcpy(spi + 8, p1->rcky, 8);
+				info_send_delete(e, p1, IKE_PROTO_ISAKMP, spi, 16, 1);
+			}
 			p1_unlink_free(p1);
 		}
 		return;

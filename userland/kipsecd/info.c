@@ -193,7 +193,8 @@ void initial_contact(struct ike_engine *e, struct ike_p1 *p1)
 	}
 	for (struct ike_p1 *p = e->p1s, *next; p; p = next) {
 		next = p->next;
-		if (p != p1 && p->t == p1->t) {
+		/* negotiations under way are the peer's current ones */
+		if (p != p1 && p->t == p1->t && p->state == P1_ESTABLISHED) {
 			p1_unlink_free(p);
 			np++;
 		}

@@ -326,12 +326,17 @@ static void p1_up(struct ike_p1 *p1)
 		tn->contacted = true;
 	etimer_set(e, TIMER_ID(p1->serial, T_P1_EXPIRE), (uint64_t)p1->lifetime * 1000);
 	dpd_start(e, p1);
-	/* a rekeyed phase 1: the old one goes once the new one works */
+	/*
+	 * A rekeyed phase 1: the old one goes once the new one works (its
+	 * initiator deletes it). Phase 1 SAs that merely coexist, as after
+	 * both ends started at once, are kept: deleting them from both
+	 * sides would leave none.
+	 */
 	for (struct ike_p1 *o = e->p1s, *next; o; o = next) {
 		next = o->next;
 		if (o != p1 && o->t == p1->t && o->state == P1_ESTABLISHED) {
 			o->replaced = true;
-			if (p1->initiator) {
+			if (p1->is_rekey) {
 				uint8_t spi[16];
 
 				memcpy(spi, o->icky, 8);
@@ -345,6 +350,19 @@ static void p1_up(struct ike_p1 *p1)
 	if (first && e->env.phase1_state)
 		e->env.phase1_state(e->env.ctx, p1->t, true);
 	start_pending(e, p1);
+}
+
+/*
+ * INITIAL-CONTACT tells the peer to drop everything else it has with us:
+ * only true when we have nothing else with it either (both ends starting
+ * at once each have the other's phase 1 under way).
+ */
+static bool p1_alone(const struct ike_p1 *p1)
+{
+	for (const struct ike_p1 *p = p1->e->p1s; p; p = p->next)
+		if (p != p1 && p->t == p1->t)
+			return false;
+	return true;
 }
 
 static bool keep(uint8_t **dst, size_t *dlen, const uint8_t *src, size_t len)
@@ -374,6 +392,10 @@ int p1_initiate(struct ike_engine *e, const struct kipsecd_tunnel *t)
 	p1 = p1_new(e, t, true, aggr);
 	if (!p1)
 		return -1;
+	if (tun_find(e, t) && tun_find(e, t)->rekeying) {
+		p1->is_rekey = true;
+		tun_find(e, t)->rekeying = false;
+	}
 	do
 		erandom(e, p1->icky, 8);
 	while (!memcmp(p1->icky, "\0\0\0\0\0\0\0\0", 8));
@@ -480,7 +502,7 @@ static bool p1_send_auth(struct ike_p1 *p1, bool with_id, const uint8_t *rx,
 			goto fail;
 		ike_build_data(&b, IKE_PL_HASH, hash, p1->keys.prf_len);
 	}
-	if (tn && !tn->contacted) {
+	if (tn && !tn->contacted && p1_alone(p1)) {
 		uint8_t spi[16];
 		struct ike_notify n = { .doi = IKE_DOI_IPSEC, .proto = IKE_PROTO_ISAKMP,
 					.spi_len = 16, .type = IKE_N_INITIAL_CONTACT,
@@ -510,7 +532,7 @@ static void am_send3(struct ike_p1 *p1, const uint8_t *rx, size_t rx_len)
 	if (!p1_hash(p1, true, p1->idi_b, p1->idi_len, hash))
 		goto fail;
 	ike_build_data(&b, IKE_PL_HASH, hash, p1->keys.prf_len);
-	if (tn && !tn->contacted) {
+	if (tn && !tn->contacted && p1_alone(p1)) {
 		uint8_t spi[16];
 		struct ike_notify n = { .doi = IKE_DOI_IPSEC, .proto = IKE_PROTO_ISAKMP,
 					.spi_len = 16, .type = IKE_N_INITIAL_CONTACT,

@@ -362,13 +362,6 @@ static void qm_install(struct ike_qm *qm)
 		elog(e, t, KIPSECD_LOG_ERROR, D_P2_INSTALL_FAIL, pid);
 		goto out;
 	}
-	/* a pair the peer rekeyed, or that we rekeyed */
-	for (struct ike_child *o = e->children; o; o = o->next)
-		if (o->t == t && o->pidx == qm->pidx && !o->rekeyed &&
-		    (!old_serial || o->serial == old_serial)) {
-			o->rekeyed = true;
-			etimer_set(e, TIMER_ID(o->serial, T_CHILD_DELETE), IKE_REKEY_GRACE_MS);
-		}
 	c->t = t;
 	c->p1_serial = p1->serial;
 	c->serial = new_serial(e);
@@ -380,6 +373,31 @@ static void qm_install(struct ike_qm *qm)
 	c->life_s = qm->life_s;
 	c->life_kb = qm->life_kb;
 	c->created_ms = enow(e);
+	memcpy(c->ni_tag, qm->ni, qm->ni_len < 16 ? qm->ni_len : 16);
+	/*
+	 * Which older pair goes. Our rekey: the pair it replaces, deleted
+	 * (with a Delete to the peer) after the grace period. A peer's
+	 * Quick Mode: none, the peer deletes what it replaced. Our first
+	 * Quick Mode for a proxy ID that already has a pair, as when both
+	 * ends started at once: the pair whose Ni is smaller, a choice both
+	 * ends make alike.
+	 */
+	for (struct ike_child *o = e->children; o; o = o->next) {
+		struct ike_child *loser = NULL;
+
+		if (o->t != t || o->pidx != qm->pidx || o->rekeyed)
+			continue;
+		if (old_serial)
+			loser = o->serial == old_serial ? o : NULL;
+		else if (qm->initiator)
+			loser = memcmp(o->ni_tag, c->ni_tag, 16) < 0 ? o : c;
+		if (!loser)
+			continue;
+		loser->rekeyed = true;
+		etimer_set(e, TIMER_ID(loser->serial, T_CHILD_DELETE), IKE_REKEY_GRACE_MS);
+		if (loser == c)
+			break;
+	}
 	c->next = e->children;
 	e->children = c;
 	c = NULL;
@@ -816,6 +834,9 @@ static void qm_respond(struct ike_p1 *p1, const struct ike_msg *m, uint32_t msgi
 			g = pfs_hint > 0 ? kipsecd_dh_group_by_id((uint16_t)pfs_hint) : NULL;
 			if (pfs_hint > 0)
 				snprintf(theirs, sizeof(theirs), "%s", g ? g->name : "an unknown group");
+			else if (ke)
+				snprintf(theirs, sizeof(theirs),
+					 "a KE payload without a group attribute");
 			else
 				snprintf(theirs, sizeof(theirs), "none");
 			if (pfs_hint > 0 && !ke)
