@@ -825,11 +825,14 @@ void p1_input(struct ike_engine *e, struct ike_p1 *p1, uint8_t *buf, size_t len,
 		if (h->flags & IKE_FLAG_ENC)
 			p1->iv = iv;
 		xmit_stop(e, &p1->x, TIMER_ID(p1->serial, T_P1_XMIT));
-		/* a duplicate AM3 has nothing to be answered with */
+		/* a duplicate AM3 is absorbed: there is nothing to answer it with */
 		free(p1->x.rx);
 		p1->x.rx = rxcopy;
 		p1->x.rx_len = len;
 		rxcopy = NULL;
+		OPENSSL_clear_free(p1->x.buf, p1->x.len);
+		p1->x.buf = NULL;
+		p1->x.len = 0;
 		if (has_initial_contact(m))
 			initial_contact(e, p1);
 		p1_up(p1);
