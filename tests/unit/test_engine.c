@@ -1048,6 +1048,51 @@ static void test_rekey_phase1(void **state)
 	net_free(n);
 }
 
+static void addr6(struct kipsec_nl_addr *a, const char *txt)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = AF_INET6;
+	assert_int_equal(inet_pton(AF_INET6, txt, &a->ip6), 1);
+}
+
+/* IPv6 outside and inside; a range and a single port on one side. */
+static void test_ipv6(void **state)
+{
+	struct net *n = net_new();
+	static const char *const ends[2][2] = {
+		{ "2001:db8:a::", "2001:db8:b::" }, { "2001:db8:b::", "2001:db8:a::" },
+	};
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		struct kipsecd_proxy_id *p = &n->s[i].pids[0];
+
+		addr6(&n->s[i].t.local, i ? "2001:db8::2" : "2001:db8::1");
+		addr6(&n->s[i].t.remote, i ? "2001:db8::1" : "2001:db8::2");
+		memset(p, 0, sizeof(*p));
+		addr6(&p->pid.local.addr, ends[i][0]);
+		addr6(&p->pid.remote.addr, ends[i][1]);
+		p->pid.local.len = p->pid.remote.len = 48;
+		p->pid.proto = IPPROTO_TCP;
+		p->pid.lport_max = p->pid.rport_max = 65535;
+		p->local_type = i ? KIPSECD_ID_IPV6_ADDR_SUBNET : KIPSECD_ID_IPV6_ADDR_RANGE;
+		p->remote_type = i ? KIPSECD_ID_IPV6_ADDR_RANGE : KIPSECD_ID_IPV6_ADDR_SUBNET;
+	}
+	n->s[0].pids[0].pid.rport_min = n->s[0].pids[0].pid.rport_max = 443;
+	n->s[1].pids[0].pid.lport_min = n->s[1].pids[0].pid.lport_max = 443;
+	net_start(n);
+	assert_int_equal(ike_engine_up(n->s[0].e, &n->s[0].t), 0);
+	run(n);
+	assert_int_equal(n->s[0].ninst, 1);
+	assert_int_equal(n->s[1].ninst, 1);
+	assert_pair_matches(n, 0, 0);
+	assert_log(&n->s[0], "phase 2: SA pair installed for "
+		   "2001:db8:a::-2001:db8:a:ffff:ffff:ffff:ffff:ffff[tcp] <-> "
+		   "2001:db8:b::/48[tcp/443]: nopfs-esp-aes256-sha256, in esp/c0000001 "
+		   "out esp/d0000001, lifetime 3600s");
+	net_free(n);
+}
+
 /* Both ends start at once: two phase 1 SAs, neither deleted; traffic keys agree. */
 static void test_simultaneous_start(void **state)
 {
@@ -1246,6 +1291,7 @@ int main(void)
 		cmocka_unit_test(test_initial_contact),
 		cmocka_unit_test(test_rekey_child),
 		cmocka_unit_test(test_rekey_phase1),
+		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_simultaneous_start),
 		cmocka_unit_test(test_phase1_lifetime),
 		cmocka_unit_test(test_malformed),
