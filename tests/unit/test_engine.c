@@ -912,7 +912,16 @@ static void test_dpd(void **state)
 	assert_int_equal(ike_engine_up(n->s[0].e, &n->s[0].t), 0);
 	run(n);
 	assert_int_equal(n->s[0].ninst, 1);
-	/* idle: R-U-THERE, answered */
+	/* inbound traffic counts as liveness: no R-U-THERE */
+	sent = n->s[0].nsent;
+	advance(n, 9000);
+	ike_engine_peer_alive(n->s[0].e, &n->s[0].t);
+	advance(n, 9000);
+	assert_int_equal(n->s[0].nsent, sent);
+	/* idle for an interval: R-U-THERE, answered */
+	advance(n, 1000);
+	assert_int_equal(n->s[0].nsent, sent + 1);
+	run(n);
 	sent = n->s[0].nsent;
 	advance(n, 10000);
 	assert_int_equal(n->s[0].nsent, sent + 1);
@@ -1214,6 +1223,22 @@ static void test_malformed(void **state)
 	assert_int_equal(n->s[0].ninst, 1);
 	assert_int_equal(n->s[1].ninst, 1);
 	assert_pair_matches(n, 0, 0);
+	/* replayed QM3: its exchange is finished */
+	{
+		uint8_t *qm3 = malloc(n->s[0].last_len);
+		size_t len = n->s[0].last_len;
+		char line[128];
+
+		memcpy(qm3, n->s[0].last_sent, len);
+		assert_int_equal(qm3[18], IKE_XCHG_QUICK);
+		ike_engine_input(n->s[1].e, &n->s[1].t.remote, 500, qm3, len);
+		snprintf(line, sizeof(line), "dropped Quick Mode message: Quick Mode "
+			 "%02x%02x%02x%02x is already complete", qm3[20], qm3[21], qm3[22],
+			 qm3[23]);
+		assert_log(&n->s[1], line);
+		free(qm3);
+		assert_int_equal(n->n, 0);
+	}
 	/* replayed M-ID: QM1 of a finished exchange is answered from the cache */
 	deliver_pkt(n, &p);
 	assert_int_equal(n->n, 1);

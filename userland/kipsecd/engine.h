@@ -164,6 +164,13 @@ int ike_engine_rekey_child(struct ike_engine *e, const struct kipsecd_tunnel *t,
 int ike_engine_rekey_spi(struct ike_engine *e, const struct kipsecd_tunnel *t,
 			 uint8_t proto, uint32_t spi);
 
+/*
+ * Inbound IPsec traffic from the peer was seen (e.g. an SA's packet
+ * counter grew): proof of liveness that postpones DPD's R-U-THERE, as
+ * RFC 3706 5.5 suggests. Optional.
+ */
+void ike_engine_peer_alive(struct ike_engine *e, const struct kipsecd_tunnel *t);
+
 /* For `kipsec ike status`. */
 enum ike_p1_status {
 	IKE_P1_NONE,

@@ -517,6 +517,15 @@ int ike_engine_rekey_spi(struct ike_engine *e, const struct kipsecd_tunnel *t,
 	return -1;
 }
 
+void ike_engine_peer_alive(struct ike_engine *e, const struct kipsecd_tunnel *t)
+{
+	uint64_t now = enow(e);
+
+	for (struct ike_p1 *p = e->p1s; p; p = p->next)
+		if (p->t == t && p->state == P1_ESTABLISHED && !p->dpd_waiting)
+			p->last_rx_ms = now;
+}
+
 /* Input. */
 
 static struct ike_p1 *p1_find(struct ike_engine *e, const struct ike_hdr *h)

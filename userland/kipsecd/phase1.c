@@ -387,8 +387,11 @@ int p1_initiate(struct ike_engine *e, const struct kipsecd_tunnel *t)
 	struct ike_hdr h;
 	size_t off, idoff;
 
-	if (!t->n_ike || !t->psk)
+	if (!t->n_ike || !t->psk) {
+		elog(e, t, KIPSECD_LOG_ERROR, "phase 1: cannot initiate: %s",
+		     t->psk ? "no ike proposal" : "no pre-shared key loaded");
 		return -1;
+	}
 	p1 = p1_new(e, t, true, aggr);
 	if (!p1)
 		return -1;
