@@ -1251,10 +1251,11 @@ static void test_malformed(void **state)
 /* Random corruption of every message of a whole negotiation. */
 static void test_fuzz_exchanges(void **state)
 {
-	unsigned seed = 1;
+	unsigned seed = getenv("ENGINE_FUZZ_SEED") ? (unsigned)atoi(getenv("ENGINE_FUZZ_SEED")) : 1;
+	int rounds = getenv("ENGINE_FUZZ_ROUNDS") ? atoi(getenv("ENGINE_FUZZ_ROUNDS")) : 60;
 
 	(void)state;
-	for (int round = 0; round < 60; round++) {
+	for (int round = 0; round < rounds; round++) {
 		struct net *n = net_new();
 		int steps = 0;
 
