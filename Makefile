@@ -89,6 +89,10 @@ $(BUILD)/tests/test_engine_asan: $(patsubst %.c,$(BUILD)/obj-san/%.o,\
 	tests/unit/test_engine.c $(KIPSECD_ENGINE_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(SAN_FLAGS) -o $@ $^ -lcmocka $(NL_LIBS) $(CRYPTO_LIBS)
+# The engine on a UDP socket, for tests/interop/strongswan.sh (not in make check).
+$(BUILD)/tests/interop/ike_peer: $(call obj,tests/interop/ike_peer.c $(KIPSECD_ENGINE_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(CRYPTO_LIBS)
 $(BUILD)/tests/%:
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(NL_LIBS) $(CRYPTO_LIBS)

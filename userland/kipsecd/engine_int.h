@@ -95,6 +95,7 @@ struct ike_p1 {
 	struct ike_xmit x;
 	uint64_t last_rx_ms;
 	uint64_t established_ms;
+	uint16_t last_plain_notify;		/* logged already */
 
 	bool peer_dpd;				/* peer sent the DPD vendor ID */
 	uint32_t dpd_seq;			/* last R-U-THERE we sent */

@@ -209,9 +209,14 @@ void info_plain_input(struct ike_engine *e, struct ike_p1 *p1, struct ike_msg *m
 	const struct ike_payload *n;
 	char name[64];
 
-	for (unsigned i = 0; (n = ike_msg_find(m, IKE_PL_N, i)); i++)
+	/* once per type and phase 1: the peer answers each retransmission */
+	for (unsigned i = 0; (n = ike_msg_find(m, IKE_PL_N, i)); i++) {
+		if (n->u.n.type == p1->last_plain_notify)
+			continue;
+		p1->last_plain_notify = n->u.n.type;
 		elog(e, p1->t, KIPSECD_LOG_ERROR, D_P1_PEER_NOTIFY,
 		     notify_name(n->u.n.type, name, sizeof(name)));
+	}
 }
 
 static void delete_input(struct ike_engine *e, struct ike_p1 *p1,
