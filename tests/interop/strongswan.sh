@@ -13,7 +13,8 @@
 # Scenarios: main-init (kipsec initiates Main Mode, no PFS, AES-CBC/SHA-256),
 # main-resp (charon initiates, PFS modp2048, AES-GCM), aggr-init (Aggressive
 # Mode, FQDN IDs, PFS ecp256), rekey (main-init plus a Quick Mode rekey and
-# delete). Prints PASS/FAIL per scenario.
+# delete), psk-resp and pfs-resp (charon initiates with another PSK / with
+# PFS we do not want: our one diagnostic line). Prints PASS/FAIL per scenario.
 set -uo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 peer=$top/build/tests/interop/ike_peer
@@ -35,7 +36,7 @@ run_scenario() {	# NAME
 
 	local mode=main ike=aes256-sha256-modp2048 ipsec=nopfs-esp-aes256-sha256
 	local sw_ike=aes256-sha256-modp2048 sw_esp=aes256-sha256 aggr=no
-	local lid="" rid="" sw_lid=192.0.2.2 sw_rid=192.0.2.1 who=kipsec extra=""
+	local lid="" rid="" sw_lid=192.0.2.2 sw_rid=192.0.2.1 who=kipsec extra="" expect=""
 	case $name in
 	main-init) ;;
 	main-resp) who=charon ipsec=g14-esp-aes128gcm16 sw_esp=aes128gcm16-modp2048 ;;
@@ -45,7 +46,13 @@ run_scenario() {	# NAME
 		lid="local-id = fqdn:kipsec.example.net" rid="remote-id = fqdn:swan.example.net"
 		sw_lid=swan.example.net sw_rid=kipsec.example.net ;;
 	rekey) extra="rekey down" ;;
+	psk-resp) who=charon expect="phase 1: message 5 does not decrypt to a valid message: pre-shared keys differ" ;;
+	pfs-resp) who=charon sw_esp=aes256-sha256-modp2048
+		expect="phase 2: no proposal chosen: peer offered g14-esp-aes256-sha256; we accept nopfs-esp-aes256-sha256 (no pfs expected, peer sent modp2048)" ;;
 	esac
+	local sw_psk=$psk
+	[ $name = psk-resp ] && sw_psk="something else"
+
 
 	cat > "$dir/kipsecd.conf" <<CONF
 [tunnel t]
@@ -104,7 +111,7 @@ connections {
 secrets {
 	ike-t { id-a = $sw_lid
 		id-b = $sw_rid
-		secret = "$psk" }
+		secret = "$sw_psk" }
 }
 CONF
 	STRONGSWAN_CONF=$dir/strongswan.conf $charon >"$dir/charon.out" 2>&1 &
@@ -130,8 +137,15 @@ CONF
 	wait $ppid 2>/dev/null
 	kill $cpid 2>/dev/null; wait $cpid 2>/dev/null
 
-	# every key ike_peer installed must be one charon derived
 	local ok=1 n
+	if [ -n "$expect" ]; then
+		# a failure: our one diagnostic line, nothing installed
+		grep -qF "$expect" "$dir/peer.log" || { echo "  $name: no line \"$expect\""; ok=0; }
+		grep -q '^INSTALL' "$dir/peer.out" && { echo "  $name: installed SAs"; ok=0; }
+		finish "$name" "$dir" $ok
+		return
+	fi
+	# every key ike_peer installed must be one charon derived
 	n=$(grep -c '^INSTALL' "$dir/peer.out")
 	python3 - "$dir/charon.log" "$dir/peer.out" <<'PY' || ok=0
 import re, sys
@@ -180,11 +194,15 @@ PY
 		grep -q 'received DELETE for IKE_SA' "$dir/charon.log" ||
 			{ echo "  $name: charon did not take our phase 1 Delete"; ok=0; }
 	fi
-	if [ $ok = 1 ]; then
-		echo "PASS  $name"
-		rm -rf "$dir"
+	finish "$name" "$dir" $ok
+}
+
+finish() {	# NAME DIR OK
+	if [ "$3" = 1 ]; then
+		echo "PASS  $1"
+		rm -rf "$2"
 	else
-		echo "FAIL  $name  (logs: $dir)"
+		echo "FAIL  $1  (logs: $2)"
 		failed=1
 	fi
 }
@@ -193,7 +211,7 @@ ip link set lo up
 ip addr add 192.0.2.1/32 dev lo
 ip addr add 192.0.2.2/32 dev lo
 failed=0
-for s in "${@:-main-init main-resp aggr-init rekey}"; do
+for s in "${@:-main-init main-resp aggr-init rekey psk-resp pfs-resp}"; do
 	for one in $s; do run_scenario "$one"; done
 done
 exit $failed
