@@ -1248,6 +1248,39 @@ static void test_malformed(void **state)
 	net_free(n);
 }
 
+/* A flood of first messages from the peer's address: bounded state. */
+static void test_half_open_limit(void **state)
+{
+	struct net *n = net_new();
+	struct pkt p;
+	int replies;
+
+	(void)state;
+	net_start(n);
+	assert_int_equal(ike_engine_up(n->s[0].e, &n->s[0].t), 0);
+	p = pop(n);
+	for (int i = 0; i < 40; i++) {
+		p.buf[0] = (uint8_t)i;	/* a new initiator cookie each time */
+		p.buf[1] = 0x5a;
+		deliver_pkt(n, &p);
+	}
+	free(p.buf);
+	replies = n->n;
+	assert_int_equal(replies, 16);
+	assert_log(&n->s[1], "phase 1: 16 negotiations with this peer under way already, "
+		   "message 1 ignored");
+	/* they time out and make room again */
+	n->blackhole[0] = true;
+	advance(n, 200000);
+	{
+		struct ike_tunnel_status st;
+
+		ike_engine_status(n->s[1].e, &n->s[1].t, &st);
+		assert_int_equal(st.phase1, IKE_P1_NONE);
+	}
+	net_free(n);
+}
+
 /* Random corruption of every message of a whole negotiation. */
 static void test_fuzz_exchanges(void **state)
 {
@@ -1321,6 +1354,7 @@ int main(void)
 		cmocka_unit_test(test_simultaneous_start),
 		cmocka_unit_test(test_phase1_lifetime),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_half_open_limit),
 		cmocka_unit_test(test_fuzz_exchanges),
 	};
 

@@ -55,6 +55,8 @@ struct ike_xmit {
 };
 
 #define IKE_MAX_NONCE 32	/* what we send; we accept up to 256 */
+#define P1_HALF_OPEN_MAX 16	/* responder negotiations under way per tunnel */
+#define QM_PENDING_MAX 32	/* responder Quick Modes waiting for QM3 per phase 1 */
 #define P1_MSGID_RING 64
 #define QM_DONE_KEEP 16		/* finished Quick Modes kept per phase 1 */
 
@@ -181,6 +183,8 @@ struct ike_engine {
 #define D_P1_DH_FAIL		"phase 1: peer's KE payload refused: %s"
 #define D_P1_GIVE_UP		"phase 1: no answer from the peer to %s after %u retransmissions, giving up"
 #define D_P1_UP			"phase 1: established (%s mode, %s, %s, lifetime %us, DPD %s)"
+#define D_P1_TOO_MANY		"phase 1: %u negotiations with this peer under way already, message 1 ignored"
+#define D_P2_TOO_MANY		"phase 2: %u Quick Modes from the peer under way already, message 1 ignored"
 #define D_P1_PEER_NOTIFY	"phase 1: peer says %s (unauthenticated notification, ignored until the exchange times out)"
 #define D_P2_NO_PROPOSAL	"phase 2: no proposal chosen: peer offered %s; we accept %s%s"
 #define D_P2_BAD_CHOICE		"phase 2: peer chose a proposal we did not offer: %s"

@@ -956,6 +956,18 @@ void p1_respond(struct ike_engine *e, const struct kipsecd_tunnel *t,
 			goto out;
 		}
 	}
+	{
+		/* state costs memory and DH work: a peer gets a few at a time */
+		unsigned half = 0;
+
+		for (struct ike_p1 *p = e->p1s; p; p = p->next)
+			half += p->t == t && !p->initiator && p->state != P1_ESTABLISHED;
+		if (half >= P1_HALF_OPEN_MAX) {
+			if (half == P1_HALF_OPEN_MAX)
+				elog(e, t, KIPSECD_LOG_WARNING, D_P1_TOO_MANY, half);
+			goto out;
+		}
+	}
 	p1 = p1_new(e, t, false, aggr);
 	if (!p1)
 		goto out;

@@ -986,6 +986,14 @@ void qm_input(struct ike_engine *e, struct ike_p1 *p1, uint8_t *buf, size_t len,
 		goto out;
 	}
 	if (!qm) {
+		unsigned pending = 0;
+
+		for (struct ike_qm *q = p1->qms; q; q = q->next)
+			pending += q->state == QM_R2;
+		if (pending >= QM_PENDING_MAX) {
+			elog(e, t, KIPSECD_LOG_WARNING, D_P2_TOO_MANY, pending);
+			goto out;
+		}
 		if (!qm_check_hash(NULL, p1, m, 1, h->msgid, NULL, 0)) {
 			elog(e, t, KIPSECD_LOG_ERROR, D_P2_HASH_FAIL, "HASH(1)", h->msgid);
 			goto out;
