@@ -1197,6 +1197,11 @@ static void test_malformed(void **state)
 	assert_log_prefix(&n->s[1], "dropped 192.0.2.1:500: ");
 	assert_int_equal(ike_engine_up(n->s[0].e, &n->s[0].t), 0);
 	p = pop(n);
+	/* our own MM1 reflected back: it has our cookie and no responder's */
+	ike_engine_input(n->s[0].e, &n->s[0].t.remote, 500, p.buf, p.len);
+	assert_log(&n->s[0], "dropped message: Main Mode message 2 without a "
+		   "responder cookie");
+	assert_int_equal(n->n, 0);
 	/* MM1 cut short, with a header claiming its real length */
 	ike_engine_input(n->s[1].e, &n->s[1].t.remote, 500, p.buf, p.len - 3);
 	assert_log_prefix(&n->s[1], "dropped 192.0.2.1:500: ISAKMP header: length ");

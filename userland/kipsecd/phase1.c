@@ -675,6 +675,11 @@ void p1_input(struct ike_engine *e, struct ike_p1 *p1, uint8_t *buf, size_t len,
 	case P1_MM_I1: {
 		static const uint8_t t[] = { IKE_PL_SA };
 
+		if (!memcmp(h->rcookie, "\0\0\0\0\0\0\0\0", 8)) {
+			elog(e, p1->t, KIPSECD_LOG_INFO, D_DROP, "message",
+			     "Main Mode message 2 without a responder cookie");
+			break;
+		}
 		if (!need(p1, m, "Main Mode message 2", t, 1))
 			break;
 		if (!p1_check_choice(p1, m)) {
@@ -790,6 +795,11 @@ void p1_input(struct ike_engine *e, struct ike_p1 *p1, uint8_t *buf, size_t len,
 		static const uint8_t t[] = { IKE_PL_SA, IKE_PL_KE, IKE_PL_NONCE,
 					     IKE_PL_ID, IKE_PL_HASH };
 
+		if (!memcmp(h->rcookie, "\0\0\0\0\0\0\0\0", 8)) {
+			elog(e, p1->t, KIPSECD_LOG_INFO, D_DROP, "message",
+			     "Aggressive Mode message 2 without a responder cookie");
+			break;
+		}
 		if (!need(p1, m, "Aggressive Mode message 2", t, 5))
 			break;
 		if (!p1_check_choice(p1, m)) {
