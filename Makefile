@@ -38,6 +38,12 @@ KIPSECD_SRCS := userland/kipsecd/main.c userland/kipsecd/daemon.c \
 	userland/kipsecd/control.c userland/kipsecd/kernel.c userland/kipsecd/loop.c \
 	userland/kipsecd/log.c userland/kipsecd/ike_stub.c $(KIPSECD_CFG_SRCS)
 UNIT_TESTS += test_loop test_ctl test_kipsecd
+# kipsecd: the IKEv1 engine (I/O-free; the daemon supplies struct ike_env).
+KIPSECD_ENGINE_SRCS := userland/kipsecd/exchange.c userland/kipsecd/phase1.c \
+	userland/kipsecd/quick.c userland/kipsecd/info.c userland/kipsecd/diag.c \
+	userland/kipsecd/payload.c userland/kipsecd/ikecrypto.c $(KIPSECD_CFG_SRCS) \
+	userland/lib/kipsec_nl.c
+UNIT_TESTS += test_engine test_engine_asan
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJS := $(call obj,$(LIB_SRCS))
@@ -97,6 +103,15 @@ $(BUILD)/tests/test_loop: $(call obj,tests/unit/test_loop.c userland/kipsecd/loo
 $(BUILD)/tests/test_monitor: $(call obj,tests/unit/test_monitor.c userland/kipsec/monitor.c \
 	userland/kipsec/sa.c userland/kipsec/parse.c userland/lib/kipsec_nl.c userland/lib/json.c \
 	userland/lib/ctl.c)
+$(BUILD)/tests/test_engine: $(call obj,tests/unit/test_engine.c $(KIPSECD_ENGINE_SRCS))
+$(BUILD)/tests/test_engine_asan: $(patsubst %.c,$(BUILD)/obj-san/%.o,\
+	tests/unit/test_engine.c $(KIPSECD_ENGINE_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(SAN_FLAGS) -o $@ $^ -lcmocka $(NL_LIBS) $(CRYPTO_LIBS)
+# The engine on a UDP socket, for tests/interop/strongswan.sh (not in make check).
+$(BUILD)/tests/interop/ike_peer: $(call obj,tests/interop/ike_peer.c $(KIPSECD_ENGINE_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(CRYPTO_LIBS)
 $(BUILD)/tests/%:
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(NL_LIBS) $(CRYPTO_LIBS)
