@@ -23,7 +23,7 @@ USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 LIB_SRCS := userland/lib/kipsec_nl.c userland/lib/json.c
 CLI_SRCS := userland/kipsec/main.c userland/kipsec/tunnel.c userland/kipsec/sa.c \
 	userland/kipsec/spi.c userland/kipsec/batch.c userland/kipsec/parse.c
-UNIT_TESTS := test_parse test_sa_parse test_sa_show test_json
+UNIT_TESTS := test_parse test_sa_parse test_sa_show test_json test_completion
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJS := $(call obj,$(LIB_SRCS))
@@ -57,6 +57,10 @@ $(BUILD)/tests/test_sa_parse: $(call obj,tests/unit/test_sa_parse.c userland/kip
 $(BUILD)/tests/test_sa_show: $(call obj,tests/unit/test_sa_show.c userland/kipsec/sa.c \
 	userland/kipsec/parse.c userland/lib/kipsec_nl.c userland/lib/json.c)
 $(BUILD)/tests/test_json: $(call obj,tests/unit/test_json.c userland/lib/json.c)
+# The bash completion's test is a script: no compiler, no cmocka.
+$(BUILD)/tests/test_completion: tests/unit/test_completion.sh userland/completion/kipsec.bash
+	@mkdir -p $(dir $@)
+	install -m 0755 $< $@
 $(BUILD)/tests/%:
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(NL_LIBS)
@@ -75,6 +79,8 @@ bench:
 install: userland
 	install -D -m 0755 $(BUILD)/bin/kipsec $(DESTDIR)$(PREFIX)/sbin/kipsec
 	install -D -m 0644 Documentation/kipsec.8 $(DESTDIR)$(PREFIX)/share/man/man8/kipsec.8
+	install -D -m 0644 userland/completion/kipsec.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/kipsec
 
 clean:
 	rm -rf $(BUILD)
