@@ -282,8 +282,10 @@ static int kipsec_tunnel_set_doit(struct sk_buff *skb, struct genl_info *info)
 	/* SAs took the outer addresses when they were added. */
 	kipsec_spi_expire(t);
 	if (t->nr_sas || !list_empty(&t->reserved)) {
-		NL_SET_ERR_MSG(info->extack,
-			       "the tunnel has SAs or reserved SPIs: flush them to change its addresses");
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[KIPSEC_A_TUNNEL_IFINDEX] ?:
+				    info->attrs[KIPSEC_A_TUNNEL_IFNAME],
+				    "the tunnel has SAs or reserved SPIs: flush them to change its addresses");
 		ret = -EBUSY;
 		goto out_unlock;
 	}
