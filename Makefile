@@ -32,7 +32,8 @@ CLI_OBJS := $(call obj,$(CLI_SRCS))
 .PHONY: all userland module unit-tests check demo bench install clean
 all: userland module
 
-userland: $(BUILD)/bin/kipsec
+# Test tools run inside the VM, which builds only this target.
+userland: $(BUILD)/bin/kipsec $(BUILD)/tests/nlfuzz
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -64,6 +65,11 @@ $(BUILD)/tests/test_completion: tests/unit/test_completion.sh userland/completio
 $(BUILD)/tests/%:
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(NL_LIBS)
+
+# The netlink fuzzer (tests/integration/26-netlink-fuzz.sh); no libnl.
+$(BUILD)/tests/nlfuzz: $(call obj,tests/tools/nlfuzz.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
 
 unit-tests: $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 
