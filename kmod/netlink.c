@@ -460,6 +460,10 @@ static int kipsec_spi_alloc_doit(struct sk_buff *skb, struct genl_info *info)
 		ret = kipsec_spi_alloc(t, nla_get_u8(attrs[KIPSEC_A_SA_PROTO]),
 				       min, max, &spi, info->extack);
 	mutex_unlock(&t->kn->lock);
+	/* A full range is the range's fault, as an empty one is. */
+	if (ret == -ENOSPC && !info->extack->bad_attr)
+		info->extack->bad_attr = attrs[KIPSEC_A_SA_SPI_MAX] ?:
+					 attrs[KIPSEC_A_SA_SPI_MIN];
 	if (ret)
 		goto out_free;
 
