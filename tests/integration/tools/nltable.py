@@ -468,7 +468,7 @@ def spi_alloc_rows():
         Row(l + ": empty range", C,
             replace(base, u32(T.A_SA_SPI_MAX, 0x1000)), errno.EINVAL),
         Row(l + ": the range's only SPI is taken by an inbound SA", C,
-            base, errno.ENOSPC),
+            replace(base, u32(T.A_SA_SPI_MAX, 0x1001)), errno.ENOSPC),
     ]
     rows += unknown_attr_rows(C, base, l, [T.A_SA_DIR, T.A_SA_SPI,
                                            T.A_SA_AEAD_KEY])
