@@ -70,5 +70,8 @@ ip netns del nlf
 sleep 1
 rmmod kipsec
 tap $? "rmmod kipsec"
+# tools/vm/run checks the whole console (and kmemleak) again afterwards.
+! dmesg | grep -E 'BUG:|WARNING:|Oops|KASAN:|UBSAN:|circular locking|recursive locking|inconsistent lock state|suspicious RCU usage|Call Trace:'
+tap $? "no kernel warning, KASAN or lockdep report in dmesg"
 [ "$rc" = 0 ] || fail "some checks failed (see the 'not ok' lines)"
 echo "[$scenario] all steps passed"

@@ -12,13 +12,18 @@
  * drained without waiting for each. Prints the seed first, so that a run
  * can be repeated with -s, and counts of what came back at the end.
  *
- *   nlfuzz -c SECONDS [-s SEED] IFNAME...
+ *   nlfuzz -c SECONDS [-d MS] [-s SEED] IFNAME...
+ *   nlfuzz -c SECONDS -r [-d MS] [-s SEED] IFNAME
  *
  * Churn mode, for concurrency tests: only valid add, update, delete, get,
- * dump, flush and SPI requests (no tunnel set), one at a time, for SECONDS
- * seconds; errors such
+ * dump, flush and SPI requests (no tunnel set; SAs only for 10.200.0.0/16;
+ * few flushes), one at a time, for SECONDS seconds, with a pause of MS
+ * milliseconds after each (so that other work gets the CPU); errors such
  * as EEXIST or ENODEV (another process got there first, the device went
- * away) are expected and counted. Exits 1 only if the family disappears
+ * away) are expected and counted. Device indexes are looked up again
+ * every few requests, as other processes recreate devices. With -r it
+ * deletes IFNAME (rtnetlink), creates it again as a kipsec device, sets
+ * its addresses (192.0.2.1 to 192.0.2.3) and adds two SAs, in a loop. Exits 1 only if the family disappears
  * or the socket fails.
  *
  * Exit status: 0 if every message was sent and the family still answers a
@@ -26,7 +31,9 @@
  */
 #include <errno.h>
 #include <linux/genetlink.h>
+#include <linux/if_link.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -206,6 +213,13 @@ static const struct { uint32_t alg; uint8_t keylen; } auths[] = {
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * Churn mode runs beside traffic: it leaves the tunnels' addresses alone,
+ * gives every SA a proxy ID of 10.200.0.0/16 (which no test traffic
+ * uses), and flushes rarely, so that the traffic's own SAs mostly stay.
+ */
+static bool churn_mode;
+
 static void put_dev(struct msg *m)
 {
 	int d = (int)below((uint32_t)ndevs);
@@ -259,7 +273,12 @@ static void valid_sa_add(struct msg *m, uint8_t cmd)
 		put_u32(m, KIPSEC_A_SA_REPLAY_WINDOW, chance(20) ? 0 : 32 << below(10));
 	if (dir == KIPSEC_DIR_OUT && cmd == KIPSEC_CMD_SA_ADD && chance(20))
 		put_u64(m, KIPSEC_A_SA_SEQ, below(1000));
-	if (chance(40)) {
+	if (churn_mode) {
+		uint32_t net = htonl(0x0ac80000u | (below(256) << 8));
+
+		put(m, KIPSEC_A_SA_PID_LOCAL_IPV4, &net, 4);
+		put_u8(m, KIPSEC_A_SA_PID_LOCAL_PREFIXLEN, 24);
+	} else if (chance(40)) {
 		uint32_t net = htonl(0x0a000000u | (below(256) << 16));
 
 		put(m, KIPSEC_A_SA_PID_LOCAL_IPV4, &net, 4);
@@ -273,13 +292,13 @@ static void valid_sa_add(struct msg *m, uint8_t cmd)
 	finish(m);
 }
 
-/* Churn mode leaves the tunnels' addresses alone: traffic depends on them. */
-static bool no_tunnel_set;
-
 /* A valid request of any command, weighted towards the cheap ones. */
 static void valid(struct msg *m)
 {
-	uint32_t r = below(no_tunnel_set ? 96 : 100);
+	uint32_t r = below(churn_mode ? 96 : 100);
+
+	if (churn_mode && r >= 93 && chance(80))
+		r = 70;		/* a get instead of most flushes */
 
 	if (r < 30) {
 		valid_sa_add(m, KIPSEC_CMD_SA_ADD);
@@ -675,16 +694,88 @@ static int round_trip(int fd, struct msg *m)
 	return drain(fd, s);
 }
 
-static int churn(int fd, double secs)
+/* One rtnetlink request about link @name, synchronously; its errno. */
+static int rtnl_link(int rfd, uint16_t type, uint16_t flags, const char *name)
 {
-	double end = now() + secs, start = now();
+	struct ifinfomsg *ifi;
 	struct msg m;
 
-	while (now() < end) {
-		valid(&m);
+	put_hdr(&m, type, NLM_F_REQUEST | NLM_F_ACK | flags, 0);
+	m.len = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(*ifi));
+	ifi = (struct ifinfomsg *)(m.buf + NLMSG_HDRLEN);
+	memset(ifi, 0, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	put_str(&m, IFLA_IFNAME, name);
+	if (type == RTM_NEWLINK) {
+		size_t off = put(&m, IFLA_LINKINFO | NLA_F_NESTED, NULL, 0);
+
+		put_str(&m, IFLA_INFO_KIND, KIPSEC_LINK_KIND);
+		((struct nlattr *)(m.buf + off))->nla_len =
+			(uint16_t)(m.len - off);
+	}
+	finish(&m);
+	return round_trip(rfd, &m);
+}
+
+/* Delete and recreate ifnames[0], give it addresses and SAs. */
+static void recreate(int fd, int rfd, unsigned long *rounds)
+{
+	uint32_t l = htonl(0xc0000201), r = htonl(0xc0000203);
+	struct msg m;
+	int i;
+
+	rtnl_link(rfd, RTM_DELLINK, 0, ifnames[0]);
+	if (rtnl_link(rfd, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, ifnames[0]))
+		return;
+	ifindexes[0] = (int)if_nametoindex(ifnames[0]);
+	put_hdr(&m, family, NLM_F_REQUEST | NLM_F_ACK, KIPSEC_CMD_TUNNEL_SET);
+	put_str(&m, KIPSEC_A_TUNNEL_IFNAME, ifnames[0]);
+	put(&m, KIPSEC_A_TUNNEL_LOCAL_IPV4, &l, 4);
+	put(&m, KIPSEC_A_TUNNEL_REMOTE_IPV4, &r, 4);
+	finish(&m);
+	round_trip(fd, &m);
+	for (i = 0; i < 2; i++) {
+		valid_sa_add(&m, KIPSEC_CMD_SA_ADD);
 		round_trip(fd, &m);
 	}
+	(*rounds)++;
+}
+
+static int churn(int fd, double secs, long pause_ms, bool relink)
+{
+	double end = now() + secs, start = now();
+	struct timespec pause = {
+		.tv_sec = pause_ms / 1000,
+		.tv_nsec = pause_ms % 1000 * 1000000,
+	};
+	unsigned long n = 0, rounds = 0;
+	int rfd = -1, d;
+	struct msg m;
+
+	if (relink) {
+		rfd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+		if (rfd < 0) {
+			perror("socket");
+			return 2;
+		}
+	}
+	while (now() < end) {
+		if (relink) {
+			recreate(fd, rfd, &rounds);
+		} else {
+			if (n++ % 16 == 0)
+				for (d = 0; d < ndevs; d++)
+					ifindexes[d] = (int)if_nametoindex(ifnames[d]) ?:
+						       ifindexes[d];
+			valid(&m);
+			round_trip(fd, &m);
+		}
+		if (pause_ms > 0)
+			nanosleep(&pause, NULL);
+	}
 	print_stats("churn", now() - start);
+	if (relink)
+		printf("# recreated %s %lu times\n", ifnames[0], rounds);
 	return 0;
 }
 
@@ -695,10 +786,12 @@ int main(int argc, char **argv)
 	uint64_t seed = 0, x;
 	int opt, fd, bsize = 16, n = 0, ret;
 	double churn_secs = 0, start;
+	long pause_ms = 0;
+	bool relink = false;
 	bool have_seed = false;
 	struct msg m;
 
-	while ((opt = getopt(argc, argv, "s:n:b:c:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:b:c:d:r")) != -1) {
 		switch (opt) {
 		case 's':
 			seed = strtoull(optarg, NULL, 0);
@@ -715,15 +808,22 @@ int main(int argc, char **argv)
 		case 'c':
 			churn_secs = atof(optarg);
 			break;
+		case 'd':
+			pause_ms = atol(optarg);
+			break;
+		case 'r':
+			relink = true;
+			break;
 		default:
-			fprintf(stderr, "usage: nlfuzz [-s SEED] [-n COUNT] [-b BATCH] [-c SECONDS] IFNAME...\n");
+			fprintf(stderr, "usage: nlfuzz [-s SEED] [-n COUNT] [-b BATCH] [-c SECONDS [-d MS] [-r]] IFNAME...\n");
 			return 2;
 		}
 	}
 	for (; optind < argc && ndevs < MAX_DEVS; optind++) {
 		ifnames[ndevs] = argv[optind];
 		ifindexes[ndevs] = (int)if_nametoindex(argv[optind]);
-		if (!ifindexes[ndevs]) {
+		/* Churn: another process may be recreating it right now. */
+		if (!ifindexes[ndevs] && churn_secs <= 0) {
 			fprintf(stderr, "nlfuzz: no device %s\n", argv[optind]);
 			return 2;
 		}
@@ -744,8 +844,8 @@ int main(int argc, char **argv)
 	fd = nl_open();
 	resolve(fd);
 	if (churn_secs > 0) {
-		no_tunnel_set = true;
-		return churn(fd, churn_secs);
+		churn_mode = true;
+		return churn(fd, churn_secs, pause_ms, relink);
 	}
 
 	start = now();
@@ -766,10 +866,20 @@ int main(int argc, char **argv)
 		if (n == bsize || b->len_corrupt) {
 			send_batch(fd, batch, n);
 			n = 0;
+			/* ACKs of every shape: with and without extack and
+			 * the echoed request.
+			 */
+			if (chance(2)) {
+				int on = chance(80), cap = chance(50);
+
+				setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK,
+					   &on, sizeof(on));
+				setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK,
+					   &cap, sizeof(cap));
+			}
 		}
-		if (i % 20000 == 19999) {
+		if (i % 20000 == 19999)
 			print_stats("progress", now() - start);
-		}
 	}
 	if (n)
 		send_batch(fd, batch, n);
