@@ -28,7 +28,7 @@ LIB_SRCS := userland/lib/kipsec_nl.c userland/lib/json.c userland/lib/ctl.c
 CLI_SRCS := userland/kipsec/main.c userland/kipsec/tunnel.c userland/kipsec/sa.c \
 	userland/kipsec/spi.c userland/kipsec/batch.c userland/kipsec/parse.c \
 	userland/kipsec/ike.c userland/kipsec/monitor.c
-UNIT_TESTS := test_parse test_sa_parse test_sa_show test_json test_monitor \
+UNIT_TESTS := test_parse test_sa_parse test_sa_show test_json test_monitor test_completion \
 	test_payload test_payload_asan test_ikecrypto
 # kipsecd: configuration and proposals (the daemon itself comes later).
 KIPSECD_CFG_SRCS := userland/kipsecd/config.c userland/kipsecd/proposal.c
@@ -52,7 +52,8 @@ CLI_OBJS := $(call obj,$(CLI_SRCS))
 .PHONY: all userland module unit-tests fuzz check demo bench install clean
 all: userland module
 
-userland: $(BUILD)/bin/kipsec $(BUILD)/bin/kipsecd
+# Test tools run inside the VM, which builds only this target.
+userland: $(BUILD)/bin/kipsec $(BUILD)/bin/kipsecd $(BUILD)/tests/nlfuzz
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -112,9 +113,18 @@ $(BUILD)/tests/test_engine_asan: $(patsubst %.c,$(BUILD)/obj-san/%.o,\
 $(BUILD)/tests/interop/ike_peer: $(call obj,tests/interop/ike_peer.c $(KIPSECD_ENGINE_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(CRYPTO_LIBS)
+# The bash completion's test is a script: no compiler, no cmocka.
+$(BUILD)/tests/test_completion: tests/unit/test_completion.sh userland/completion/kipsec.bash
+	@mkdir -p $(dir $@)
+	install -m 0755 $< $@
 $(BUILD)/tests/%:
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(NL_LIBS) $(CRYPTO_LIBS)
+
+# The netlink fuzzer (tests/integration/26-netlink-fuzz.sh); no libnl.
+$(BUILD)/tests/nlfuzz: $(call obj,tests/tools/nlfuzz.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
 
 unit-tests: $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 
@@ -143,6 +153,8 @@ install: userland
 	install -D -m 0755 $(BUILD)/bin/kipsecd $(DESTDIR)$(PREFIX)/sbin/kipsecd
 	install -D -m 0644 Documentation/kipsecd.8 $(DESTDIR)$(PREFIX)/share/man/man8/kipsecd.8
 	install -D -m 0644 Documentation/kipsecd.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/kipsecd.conf.5
+	install -D -m 0644 userland/completion/kipsec.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/kipsec
 
 clean:
 	rm -rf $(BUILD)

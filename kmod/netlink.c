@@ -284,8 +284,10 @@ static int kipsec_tunnel_set_doit(struct sk_buff *skb, struct genl_info *info)
 	/* SAs took the outer addresses when they were added. */
 	kipsec_spi_expire(t);
 	if (t->nr_sas || !list_empty(&t->reserved)) {
-		NL_SET_ERR_MSG(info->extack,
-			       "the tunnel has SAs or reserved SPIs: flush them to change its addresses");
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[KIPSEC_A_TUNNEL_IFINDEX] ?:
+				    info->attrs[KIPSEC_A_TUNNEL_IFNAME],
+				    "the tunnel has SAs or reserved SPIs: flush them to change its addresses");
 		ret = -EBUSY;
 		goto out_unlock;
 	}
@@ -462,6 +464,10 @@ static int kipsec_spi_alloc_doit(struct sk_buff *skb, struct genl_info *info)
 		ret = kipsec_spi_alloc(t, nla_get_u8(attrs[KIPSEC_A_SA_PROTO]),
 				       min, max, &spi, info->extack);
 	mutex_unlock(&t->kn->lock);
+	/* A full range is the range's fault, as an empty one is. */
+	if (ret == -ENOSPC && !info->extack->bad_attr)
+		info->extack->bad_attr = attrs[KIPSEC_A_SA_SPI_MAX] ?:
+					 attrs[KIPSEC_A_SA_SPI_MIN];
 	if (ret)
 		goto out_free;
 
