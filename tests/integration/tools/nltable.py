@@ -19,7 +19,7 @@ yet), kipsec1 and dummy0; --other-ifindex/--other-ifname name a kipsec
 device of another namespace. The attribute and command numbers come from
 kmod/uapi/kipsec.h itself. Prints TAP.
 
-To add rows (AH, lifetimes, ...): append to the list of the command in
+To add rows: append to the list of the command in
 rows(), or add a function returning rows to ROW_SETS.
 """
 
@@ -124,6 +124,16 @@ class Bad:
         self.a = a
 
 
+NLA_F_NESTED = 0x8000
+
+
+class Nest:
+    """A nested attribute whose members may hold the Bad one."""
+
+    def __init__(self, t, attrs):
+        self.t, self.attrs = t, attrs
+
+
 def encode_attrs(attrs):
     """(bytes, offset of the Bad attribute within them or None)."""
     out = b""
@@ -132,6 +142,11 @@ def encode_attrs(attrs):
         if isinstance(a, Bad):
             bad = len(out)
             a = a.a
+        if isinstance(a, Nest):
+            data, inner = encode_attrs(a.attrs)
+            if inner is not None:
+                bad = len(out) + 4 + inner
+            a = (a.t | NLA_F_NESTED, data)
         t, data = a
         hdr = struct.pack("=HH", 4 + len(data), t)
         out += hdr + data + b"\0" * (-(4 + len(data)) % 4)
@@ -301,7 +316,22 @@ def state(nl):
     s, _ = nl.send(K.CMD_SA_GET, [], NLM_F_DUMP)
     if t.errno or s.errno:
         raise OSError(t.errno or s.errno, "dumping the state")
-    return t.msgs, s.msgs
+    return t.msgs, [without_ages(m) for m in s.msgs]
+
+
+def without_ages(msg):
+    """An SA_GET reply (genl header + attributes) less the attributes that
+    tick by themselves: the SA's age and time since first use."""
+    out, off = msg[:4], 4
+    while off + 4 <= len(msg):
+        ln, t = struct.unpack_from("=HH", msg, off)
+        if ln < 4:
+            break
+        step = (ln + 3) & ~3
+        if t & 0x3fff not in (K.A_SA_AGE, K.A_SA_USE_AGE):
+            out += msg[off:off + step]
+        off += step
+    return out
 
 
 # -- the rows ------------------------------------------------------------------
@@ -325,15 +355,20 @@ def required(name, cmd, attrs, t):
     return Row(name, cmd, attrs, errno.EINVAL, miss=t, msg=False)
 
 
+def _type(a):
+    a = a.a if isinstance(a, Bad) else a
+    return a.t if isinstance(a, Nest) else a[0]
+
+
 def without(attrs, t):
-    return [a for a in attrs if (a.a if isinstance(a, Bad) else a)[0] != t]
+    return [a for a in attrs if _type(a) != t]
 
 
 def replace(attrs, new):
     """attrs with the attribute of new's type replaced by Bad(new)."""
     out, done = [], False
     for a in attrs:
-        if (a.a if isinstance(a, Bad) else a)[0] == new[0]:
+        if _type(a) == new[0]:
             out.append(Bad(new))
             done = True
         else:
@@ -490,6 +525,11 @@ def sa_add_common_rows(C, l):
            attr(T.A_SA_ENC_KEY, hexseq(0x20, 16)),
            u32(T.A_SA_AUTH_ALG, T.AUTH_HMAC_SHA256_128),
            attr(T.A_SA_AUTH_KEY, hexseq(0x40, 32))]
+    ah = [u32(T.A_SA_IFINDEX, fx.t0), u8(T.A_SA_DIR, T.DIR_OUT),
+          u32(T.A_SA_SPI, 0x2002), u8(T.A_SA_PROTO, IPPROTO_AH),
+          u32(T.A_SA_AUTH_ALG, T.AUTH_HMAC_SHA256_128),
+          attr(T.A_SA_AUTH_KEY, hexseq(0x60, 32))]
+
     def aead(alg, key, *more):
         """gcm with another AEAD algorithm and key; the key is the bad
         attribute unless one of more is."""
@@ -626,11 +666,50 @@ def sa_add_common_rows(C, l):
         # the tunnel
         Row(l + ": a tunnel without addresses", C,
             replace(gcm, u32(T.A_SA_IFINDEX, fx.t1)), errno.EADDRNOTAVAIL),
-        # the protocol: this module has ESP only
-        Row(l + ": AH", C, replace(gcm, u8(T.A_SA_PROTO, IPPROTO_AH)),
-            errno.EOPNOTSUPP),
+        # AH: an integrity algorithm and its key, nothing else
+        Row(l + ": AH with an AEAD", C,
+            plus(ah, Bad(u32(T.A_SA_AEAD_ALG, T.AEAD_AES_GCM))),
+            errno.EINVAL),
+        Row(l + ": AH with a cipher", C,
+            plus(ah, Bad(u32(T.A_SA_ENC_ALG, T.ENC_AES_CBC))), errno.EINVAL),
+        Row(l + ": AH with an ICV length", C,
+            plus(ah, Bad(u32(T.A_SA_ICV_BITS, 96))), errno.EINVAL),
+        Row(l + ": AH without an integrity algorithm", C,
+            without(without(ah, T.A_SA_AUTH_ALG), T.A_SA_AUTH_KEY),
+            errno.EINVAL, miss=T.A_SA_AUTH_ALG),
+        Row(l + ": AH without a key", C, without(ah, T.A_SA_AUTH_KEY),
+            errno.EINVAL, miss=T.A_SA_AUTH_KEY),
+        Row(l + ": AH, HMAC-SHA256 key of 31 bytes", C,
+            replace(ah, attr(T.A_SA_AUTH_KEY, bytes(31))), errno.EINVAL),
+        Row(l + ": AH, unknown integrity algorithm", C,
+            replace(ah, u32(T.A_SA_AUTH_ALG, T.AUTH_MAX + 1)), errno.ERANGE),
+        # lifetimes: strict nests, the soft limit below the hard one
+        Row(l + ": soft byte limit equal to the hard one", C,
+            plus(gcm, Nest(T.A_SA_LIFETIME_SOFT,
+                           [Bad(u64(T.A_LIFETIME_BYTES, 1000))]),
+                 Nest(T.A_SA_LIFETIME_HARD, [u64(T.A_LIFETIME_BYTES, 1000)])),
+            errno.EINVAL),
+        Row(l + ": soft packet limit above the hard one", C,
+            plus(gcm, Nest(T.A_SA_LIFETIME_SOFT,
+                           [u64(T.A_LIFETIME_TIME, 10),
+                            Bad(u64(T.A_LIFETIME_PACKETS, 50))]),
+                 Nest(T.A_SA_LIFETIME_HARD,
+                      [u64(T.A_LIFETIME_TIME, 20),
+                       u64(T.A_LIFETIME_PACKETS, 10)])), errno.EINVAL),
+        Row(l + ": soft use-time limit above the hard one", C,
+            plus(gcm, Nest(T.A_SA_LIFETIME_SOFT,
+                           [Bad(u64(T.A_LIFETIME_USE_TIME, 60))]),
+                 Nest(T.A_SA_LIFETIME_HARD,
+                      [u64(T.A_LIFETIME_USE_TIME, 30)])), errno.EINVAL),
+        Row(l + ": a 4-byte time limit", C,
+            plus(gcm, Nest(T.A_SA_LIFETIME_HARD,
+                           [Bad(u32(T.A_LIFETIME_TIME, 30))])), errno.EINVAL),
+        Row(l + ": an unknown lifetime attribute", C,
+            plus(gcm, Nest(T.A_SA_LIFETIME_HARD,
+                           [Bad(u64(T.A_LIFETIME_MAX + 1, 30))])),
+            errno.EINVAL),
     ]
-    rows += unknown_attr_rows(C, gcm, l, [T.A_SA_KEY_BITS,
+    rows += unknown_attr_rows(C, gcm, l, [T.A_SA_KEY_BITS, T.A_SA_AGE,
                                           T.A_SA_OUTER_SRC_IPV4,
                                           T.A_SA_STATS, 300])
     return rows
