@@ -4,6 +4,7 @@
 # as text, JSON and with counters, rejected requests that leave the table
 # alone, -batch (200 lines, FILE:LINE errors, -force), and that no key ever
 # comes back.
+# vm-options: --timeout 600
 . "$(dirname "$0")/lib.sh"
 
 # Everything sa show and spi alloc print, to search for keys at the end.

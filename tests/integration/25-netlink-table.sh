@@ -4,6 +4,7 @@
 # ACK naming the attribute at fault, and the tunnels and SAs unchanged;
 # every command refused with EPERM without CAP_NET_ADMIN; no SA_GET reply
 # carries a key. Then the module must still unload cleanly.
+# vm-options: --timeout 600
 . "$(dirname "$0")/lib.sh"
 rc=0
 
