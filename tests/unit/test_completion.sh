@@ -22,7 +22,7 @@ ok() {	# ok STATUS NAME [DETAIL]
 	fi
 }
 
-echo "1..16"
+echo "1..22"
 # shellcheck source=userland/completion/kipsec.bash
 err=$(set -eu; . "$comp" 2>&1 >/dev/null) && [ -z "$err" ]
 ok $? "sources cleanly under set -eu" "$err"
@@ -49,7 +49,7 @@ expect() {
 	ok $? "'$line' completes to '$want'" "got '$got'"
 }
 
-expect "kipsec " "tunnel sa spi help"
+expect "kipsec " "tunnel sa spi monitor ike help"
 expect "kipsec -j s" "sa spi"
 expect "kipsec sa " "add update del delete show list flush"
 expect "kipsec sa add " "kipsec0 kipsec1 tun-east"
@@ -66,4 +66,12 @@ expect "kipsec sa del kipsec0 dir in " "spi proto"
 expect "kipsec sa add kipsec0 dir in spi 1 proto esp aead chacha20-poly1305 key - proxy-id local 10.0.0.0/8 proto " \
 	"any tcp udp icmp icmpv6 ipv6-icmp sctp gre"
 expect "kipsec sa add kipsec0 dir in spi 1 proto esp aead chacha20-poly1305 key - esn " "on off"
+expect "kipsec ike " "up down status reload"
+expect "kipsec -S /tmp/x.sock i" "ike"
+expect "kipsec sa add kipsec0 dir out spi 1 proto esp aead aes-gcm-128 key - lifetime " "soft hard"
+expect "kipsec sa add kipsec0 dir out spi 1 proto esp aead aes-gcm-128 key - lifetime soft " \
+	"time use-time bytes packets"
+expect "kipsec sa add kipsec0 dir out spi 1 proto ah " "auth replay-window esn seq lifetime proxy-id"
+expect "kipsec sa add kipsec0 dir out spi 1 proto esp lifetime hard time 60 " \
+	"aead enc auth icv replay-window esn seq lifetime proxy-id"
 [ "$failed" = 0 ]

@@ -1,8 +1,8 @@
 # bash completion for kipsec(8)                              -*- shell-script -*-
 #
 # Objects and commands, the keywords of the tunnel, spi and sa grammar
-# (userland/kipsec/parse.c), algorithm names, and kipsec devices (from
-# `ip link show type kipsec`). Installed by `make install` under
+# (userland/kipsec/parse.c) with lifetimes, algorithm names, the monitor
+# and ike commands, and kipsec devices (from `ip link show type kipsec`). Installed by `make install` under
 # share/bash-completion/completions.
 
 _kipsec_aead_algs="aes-gcm-128 aes-gcm-192 aes-gcm-256 aes-ccm-128 aes-ccm-192
@@ -62,7 +62,14 @@ _kipsec()
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
 	COMPREPLY=()
 
-	# Options come first; -batch takes a file ("-": stdin) and ends them.
+	# Options come first; -batch takes a file ("-": stdin) and ends them;
+	# -S takes kipsecd's control socket.
+	if [ "$prev" = -S ]; then
+		compopt -o filenames 2>/dev/null
+		# shellcheck disable=SC2207
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return
+	fi
 	if [ "$prev" = -batch ]; then
 		compopt -o filenames 2>/dev/null
 		# shellcheck disable=SC2207
@@ -73,15 +80,16 @@ _kipsec()
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
 		-batch) return ;;
+		-S) i=$((i + 1)) ;;
 		-*) ;;
 		*) obj=${COMP_WORDS[i]}; objidx=$i; break ;;
 		esac
 	done
 	if [ -z "$obj" ]; then
 		if [[ $cur == -* ]]; then
-			_kipsec_compgen "-j --json -s --stats -batch -force -V --version -h --help"
+			_kipsec_compgen "-j --json -s --stats -batch -force -S -V --version -h --help"
 		else
-			_kipsec_compgen "tunnel sa spi help"
+			_kipsec_compgen "tunnel sa spi monitor ike help"
 		fi
 		return
 	fi
@@ -90,9 +98,14 @@ _kipsec()
 		tunnel) _kipsec_compgen "set show list" ;;
 		sa) _kipsec_compgen "add update del delete show list flush" ;;
 		spi) _kipsec_compgen "alloc" ;;
+		ike) _kipsec_compgen "up down status reload" ;;
 		esac
 		return
 	fi
+	# monitor takes nothing; ike's NAME is a kipsecd tunnel, not a device.
+	case $obj in
+	monitor | ike) return ;;
+	esac
 	cmd=${COMP_WORDS[objidx + 1]}
 	# The words after the command; args[0] is the device.
 	args=("${COMP_WORDS[@]:objidx + 2:COMP_CWORD - objidx - 2}")
@@ -113,6 +126,12 @@ _kipsec()
 	esn) _kipsec_compgen "on off"; return ;;
 	replay-window) _kipsec_compgen "off 32 64 128 256 1024"; return ;;
 	icv) _kipsec_compgen "64 96 128"; return ;;
+	lifetime) _kipsec_compgen "soft hard"; return ;;
+	soft | hard)
+		[ "${COMP_WORDS[COMP_CWORD - 2]}" = lifetime ] &&
+			_kipsec_compgen "time use-time bytes packets"
+		return ;;
+	time | use-time | bytes | packets) return ;;
 	key)
 		compopt -o filenames 2>/dev/null
 		# shellcheck disable=SC2207
@@ -141,7 +160,13 @@ _kipsec()
 			_kipsec_compgen "$(_kipsec_unused "local remote proto lport rport")"
 		else
 			local words
-			words="$(_kipsec_unused "dir spi proto aead enc auth icv replay-window esn seq") proxy-id"
+			if [[ " ${args[*]} " == *" proto ah "* ]]; then
+				# AH: an integrity algorithm only.
+				words="$(_kipsec_unused "dir spi proto auth replay-window esn seq")"
+			else
+				words="$(_kipsec_unused "dir spi proto aead enc auth icv replay-window esn seq")"
+			fi
+			words+=" lifetime proxy-id"
 			# A cipher, an AEAD or an integrity algorithm needs its key.
 			case ${args[${#args[@]} - 2]} in
 			aead | enc | auth) words="key" ;;
