@@ -115,10 +115,20 @@ def find_alg(name):
 class Cell:
     """One SA pair between kipsec (gwA) and XFRM (gwB).
 
+    WINDOW is the replay window of both ends' inbound SAs. Tests of
+    asynchronous crypto with several CPUs take 1024: cryptd completes each
+    CPU's queue on its own, so a burst encrypted on one CPU can leave (or,
+    decrypted, arrive) after more than 64 newer packets of the same SA
+    from the other CPU, which a 64-packet window rightly drops
+    (drop_window, or with ESN an ICV failure, RFC 4303 A2.2) at kipsec and
+    at XFRM alike. A vCPU of a loaded host stalling does the same.
+
     By default the proxy ID (and XFRM's selectors) is hA's address to the
     cell's own address on hB; PID (kipsec's "proxy-id ..." words) and
     XSEL (XFRM's (hA side, hB side) selectors) override that.
     """
+
+    window = 64
 
     def __init__(self, idx, alg, outer, esn, inner=None, pid=None,
                  xsel=None):
@@ -149,9 +159,9 @@ class Cell:
             "sa add %s dir out spi 0x%x proto esp %s %s %s" % (
                 tunnel, self.spi_out, self.alg.kipsec_args(self.key_out),
                 esn, self.pid),
-            "sa add %s dir in spi 0x%x proto esp %s replay-window 64 %s %s" % (
+            "sa add %s dir in spi 0x%x proto esp %s replay-window %d %s %s" % (
                 tunnel, self.spi_in, self.alg.kipsec_args(self.key_in),
-                esn, self.pid),
+                self.window, esn, self.pid),
         ]
 
     def xfrm_lines(self):
@@ -162,7 +172,7 @@ class Cell:
             flags.append("esn")
         if self.inner != self.outer:
             flags.append("af-unspec")
-        extra = " replay-window 64" + (" flag " + " ".join(flags)
+        extra = " replay-window %d" % self.window + (" flag " + " ".join(flags)
                                        if flags else "")
         tmpl = "proto esp reqid %d mode tunnel" % self.reqid
         ha, hb = self.xsel

@@ -189,6 +189,8 @@ def main():
                     help="the module was loaded with force_cryptd=1: check "
                     "that the kernel instantiated cryptd(...) for each "
                     "algorithm")
+    ap.add_argument("--replay-window", type=int, default=64,
+                    help="both ends' inbound replay window (see cells.Cell)")
     ap.add_argument("--mtu", type=int, default=0,
                     help="MTU of every link (default: leave at 1500)")
     args = ap.parse_args()
@@ -198,6 +200,8 @@ def main():
     outers = [int(x) for x in args.outer.split(",")]
     esns = [x == "on" for x in args.esn.split(",")]
     cells = C.make_cells(algs, outers, esns)
+    for c in cells:
+        c.window = args.replay_window
     tap.note("%d cells (%d algorithms), %d bytes per TCP stream, "
              "%d at a time" % (len(cells), len(algs), args.bytes,
                                args.parallel))
