@@ -33,17 +33,18 @@ UNIT_TESTS := test_parse test_sa_parse test_sa_show test_json test_monitor test_
 # kipsecd: configuration and proposals (the daemon itself comes later).
 KIPSECD_CFG_SRCS := userland/kipsecd/config.c userland/kipsecd/proposal.c
 UNIT_TESTS += test_proposal test_config
-# kipsecd: the daemon around them (the IKE exchanges plug into ike_stub.c's place).
-KIPSECD_SRCS := userland/kipsecd/main.c userland/kipsecd/daemon.c \
-	userland/kipsecd/control.c userland/kipsecd/kernel.c userland/kipsecd/loop.c \
-	userland/kipsecd/log.c userland/kipsecd/ike_stub.c $(KIPSECD_CFG_SRCS)
-UNIT_TESTS += test_loop test_ctl test_kipsecd
 # kipsecd: the IKEv1 engine (I/O-free; the daemon supplies struct ike_env).
 KIPSECD_ENGINE_SRCS := userland/kipsecd/exchange.c userland/kipsecd/phase1.c \
 	userland/kipsecd/quick.c userland/kipsecd/info.c userland/kipsecd/diag.c \
 	userland/kipsecd/payload.c userland/kipsecd/ikecrypto.c $(KIPSECD_CFG_SRCS) \
 	userland/lib/kipsec_nl.c
 UNIT_TESTS += test_engine test_engine_asan
+# kipsecd: the daemon around them and the engine (ike.c connects them).
+KIPSECD_SRCS := userland/kipsecd/main.c userland/kipsecd/daemon.c \
+	userland/kipsecd/control.c userland/kipsecd/kernel.c userland/kipsecd/loop.c \
+	userland/kipsecd/log.c userland/kipsecd/ike.c userland/kipsecd/ike_sock.c \
+	$(filter-out userland/lib/kipsec_nl.c,$(KIPSECD_ENGINE_SRCS))
+UNIT_TESTS += test_loop test_ctl test_kipsecd
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJS := $(call obj,$(LIB_SRCS))
@@ -73,7 +74,7 @@ $(BUILD)/bin/kipsec: $(CLI_OBJS) $(BUILD)/lib/libkipsec-nl.a
 
 $(BUILD)/bin/kipsecd: $(call obj,$(KIPSECD_SRCS)) $(BUILD)/lib/libkipsec-nl.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(CRYPTO_LIBS)
 
 module:
 	@test -d "$(KDIR)" || { echo "No kernel build directory at $(KDIR); set KDIR=<kernel tree or headers>" >&2; exit 1; }
