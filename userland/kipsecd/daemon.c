@@ -276,6 +276,15 @@ static void kernel_try_open(struct kipsecd *d)
 	for (i = 0; i < d->n_tunnels; i++)
 		tunnel_kernel_setup(d, d->tunnels[i]);
 	on_kernel_resync(d);
+	/* The module came after us: start = immediately can start now. */
+	for (i = 0; d->ike && i < d->n_tunnels; i++) {
+		struct kipsecd_tunnel_state *ts = d->tunnels[i];
+		char err[256];
+
+		if (ts->cfg->start == KIPSECD_START_IMMEDIATELY &&
+		    ts->state == KIPSECD_TS_IDLE)
+			call_up(d, ts, NULL, "kernel module connected", err, sizeof(err));
+	}
 }
 
 static void on_kernel_retry(struct loop *l, struct loop_timer *t, void *arg)

@@ -45,9 +45,17 @@ struct kipsecd_ike {
 };
 
 /* ts->priv */
+/* The soft lifetimes sa_install chose, by inbound SPI, for status. */
+#define SOFT_RING 16
+
 struct ike_tpriv {
 	struct kipsecd_ike *ik;
 	struct kipsecd_tunnel_state *ts;
+	struct {
+		uint32_t spi_in;
+		uint64_t rekey_at;
+	} soft[SOFT_RING];
+	unsigned int soft_next;
 	uint8_t p1_icookie[8], p1_rcookie[8];	/* the phase 1 we saw last */
 	struct loop_timer *p1_rekey;
 };
@@ -191,10 +199,15 @@ static void refresh_tunnel(struct kipsecd_ike *ik, struct kipsecd_tunnel_state *
 			installed++;
 		seen[cs.proxy_index] = true;
 		if (p->spi_in != cs.spi_in) {
+			size_t k;
+
 			p->have_counters = false;
-			/* No soft time recorded by sa_install: a guess. */
-			if (!p->rekey_at || p->spi_in)
-				p->rekey_at = installed_at + (uint64_t)cs.life_seconds * 900;
+			/* What sa_install chose; if it is not known, the middle. */
+			p->rekey_at = installed_at + (uint64_t)cs.life_seconds *
+				      (SOFT_PERMILLE + SOFT_JITTER_PERMILLE / 2);
+			for (k = 0; k < SOFT_RING; k++)
+				if (tp->soft[k].spi_in == cs.spi_in)
+					p->rekey_at = tp->soft[k].rekey_at;
 		}
 		p->state = 1;
 		p->proto = cs.proto;
@@ -214,8 +227,11 @@ static void refresh_tunnel(struct kipsecd_ike *ik, struct kipsecd_tunnel_state *
 		ts->p2[i].have_counters = false;
 	}
 	free(seen);
-	/* The tunnel's state */
-	if (st.phase1 == IKE_P1_CONNECTING || st.n_pending)
+	/* The tunnel's state: up while every proxy ID has its pair, rekeys
+	 * included; connecting while an exchange runs for a missing one. */
+	if (ts->n_p2 && installed == ts->n_p2)
+		set_tstate(d, ts, KIPSECD_TS_UP);
+	else if (st.phase1 == IKE_P1_CONNECTING || st.n_pending)
 		set_tstate(d, ts, KIPSECD_TS_CONNECTING);
 	else if (installed)
 		set_tstate(d, ts, KIPSECD_TS_UP);
@@ -400,13 +416,15 @@ static int env_sa_install(void *ctx, const struct kipsecd_tunnel *t,
 		  kipsecd_kernel_lifetimes(ik->d->kernel) ? "" :
 		  " (the module takes no lifetimes)");
 	if (ts) {
-		ts->counters.p2_ok++;
-		if (in->proxy_index < ts->n_p2) {
-			struct kipsecd_p2_state *s = &ts->p2[in->proxy_index];
+		struct ike_tpriv *tp = tpriv(ik, ts);
 
-			if (s->spi_in)
-				s->rekeys++;
-			s->rekey_at = now + (soft_s ? soft_s : 1) * 1000;
+		ts->counters.p2_ok++;
+		if (in->proxy_index < ts->n_p2 && ts->p2[in->proxy_index].spi_in)
+			ts->p2[in->proxy_index].rekeys++;
+		if (tp) {
+			tp->soft[tp->soft_next].spi_in = in->info.spi;
+			tp->soft[tp->soft_next].rekey_at = now + (soft_s ? soft_s : 1) * 1000;
+			tp->soft_next = (tp->soft_next + 1) % SOFT_RING;
 		}
 	}
 	return 0;
