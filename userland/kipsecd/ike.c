@@ -44,6 +44,15 @@ struct kipsecd_ike {
 	struct ike_timer *timers;
 };
 
+/* A rekey on our own timer, for a module that takes no SA lifetimes. */
+struct own_rekey {
+	struct own_rekey *next;
+	struct ike_tpriv *tp;
+	struct loop_timer *lt;
+	uint8_t proto;
+	uint32_t spi_in;
+};
+
 /* ts->priv */
 /* The soft lifetimes sa_install chose, by inbound SPI, for status. */
 #define SOFT_RING 16
@@ -56,6 +65,7 @@ struct ike_tpriv {
 		uint64_t rekey_at;
 	} soft[SOFT_RING];
 	unsigned int soft_next;
+	struct own_rekey *own;		/* module without lifetimes */
 	uint8_t p1_icookie[8], p1_rcookie[8];	/* the phase 1 we saw last */
 	struct loop_timer *p1_rekey;
 };
@@ -263,6 +273,67 @@ static void p1_rekey_fire(struct loop *l, struct loop_timer *lt, void *arg)
 	ike_refresh(ik);
 }
 
+static int proxy_of_spi(struct kipsecd_ike *ik, const struct kipsecd_tunnel *t,
+			uint8_t proto, uint32_t spi);
+
+static void own_rekey_free_all(struct loop *l, struct ike_tpriv *tp)
+{
+	while (tp->own) {
+		struct own_rekey *o = tp->own;
+
+		tp->own = o->next;
+		loop_timer_cancel(l, o->lt);
+		free(o);
+	}
+}
+
+static void own_rekey_fire(struct loop *l, struct loop_timer *lt, void *arg)
+{
+	struct own_rekey *o = arg, **pp;
+	struct ike_tpriv *tp = o->tp;
+	struct kipsecd_kernel_event ev = {
+		.cmd = KIPSEC_CMD_EXPIRE,
+		.dir = KIPSEC_DIR_IN,
+		.proto = o->proto,
+		.spi = o->spi_in,
+	};
+
+	for (pp = &tp->own; *pp; pp = &(*pp)->next)
+		if (*pp == o) {
+			*pp = o->next;
+			break;
+		}
+	loop_timer_cancel(l, lt);
+	free(o);
+	if (!tp->ik || !tp->ik->e ||
+	    proxy_of_spi(tp->ik, tp->ts->cfg, ev.proto, ev.spi) < 0)
+		return;	/* the pair is gone already */
+	/* What the module's soft EXPIRE would have started. */
+	tp->ts->counters.expires_soft++;
+	log_info(tp->ts->cfg->name, "SA %08x in: soft lifetime reached (kipsecd's timer)",
+		 ev.spi);
+	kipsecd_ike_sa_event(tp->ik->d, tp->ts, &ev);
+}
+
+static void own_rekey_add(struct kipsecd_ike *ik, struct ike_tpriv *tp,
+			  uint8_t proto, uint32_t spi_in, uint64_t ms)
+{
+	struct own_rekey *o = calloc(1, sizeof(*o));
+
+	if (!o)
+		return;
+	o->tp = tp;
+	o->proto = proto;
+	o->spi_in = spi_in;
+	o->lt = loop_timer_add(ik->d->loop, ms, 0, own_rekey_fire, o);
+	if (!o->lt) {
+		free(o);
+		return;
+	}
+	o->next = tp->own;
+	tp->own = o;
+}
+
 /* struct ike_env */
 
 static int env_send(void *ctx, const struct kipsecd_tunnel *t,
@@ -425,6 +496,9 @@ static int env_sa_install(void *ctx, const struct kipsecd_tunnel *t,
 			tp->soft[tp->soft_next].spi_in = in->info.spi;
 			tp->soft[tp->soft_next].rekey_at = now + (soft_s ? soft_s : 1) * 1000;
 			tp->soft_next = (tp->soft_next + 1) % SOFT_RING;
+			if (!kipsecd_kernel_lifetimes(ik->d->kernel))
+				own_rekey_add(ik, tp, in->info.proto,
+					      in->info.spi, (soft_s ? soft_s : 1) * 1000);
 		}
 	}
 	return 0;
@@ -553,6 +627,7 @@ void kipsecd_ike_stop(struct kipsecd *d)
 		if (tp) {
 			loop_timer_cancel(d->loop, tp->p1_rekey);
 			tp->p1_rekey = NULL;
+			own_rekey_free_all(d->loop, tp);
 			tp->ik = NULL;
 		}
 	}
@@ -817,6 +892,7 @@ void kipsecd_ike_tunnel_free(struct kipsecd *d,
 		ike_engine_remove_tunnel(d->ike->e, ts->cfg);
 	if (tp) {
 		loop_timer_cancel(d->loop, tp->p1_rekey);
+		own_rekey_free_all(d->loop, tp);
 		free(tp);
 	}
 	ts->priv = NULL;
