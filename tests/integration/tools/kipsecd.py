@@ -26,6 +26,7 @@ import signal
 import subprocess
 import sys
 import time
+import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ipsectest as T  # noqa: E402
@@ -365,7 +366,11 @@ def main():
                      ("psk", lambda: round_psk(tap))):
         if name in only:
             t0 = time.monotonic()
-            fn()
+            try:
+                fn()
+            except Exception:  # one round's surprise must not hide the rest
+                tap.ok(False, "round %s ran to its end" % name,
+                       traceback.format_exc())
             tap.note("round %s: %.1f s" % (name, time.monotonic() - t0))
     return tap.done()
 
