@@ -731,15 +731,33 @@ static int proxy_of_spi(struct kipsecd_ike *ik, const struct kipsecd_tunnel *t,
 	return -1;
 }
 
+/* An event without its protocol (older modules): the pair's, by SPI. */
+static uint8_t event_proto(struct kipsecd_ike *ik, const struct kipsecd_tunnel *t,
+			   const struct kipsecd_kernel_event *ev)
+{
+	struct ike_child_status cs;
+	size_t i;
+
+	if (ev->proto)
+		return ev->proto;
+	for (i = 0; ike_engine_child_at(ik->e, t, i, &cs); i++)
+		if (cs.spi_in == ev->spi || cs.spi_out == ev->spi)
+			return cs.proto;
+	return IPPROTO_ESP;
+}
+
 void kipsecd_ike_sa_event(struct kipsecd *d, struct kipsecd_tunnel_state *ts,
-			  const struct kipsecd_kernel_event *ev)
+			  const struct kipsecd_kernel_event *event)
 {
 	struct kipsecd_ike *ik = d->ike;
 	const struct kipsecd_tunnel *t = ts->cfg;
+	struct kipsecd_kernel_event evc, *ev = &evc;
 	int pidx;
 
-	if (!ik)
+	if (!ik || !ik->e)
 		return;
+	evc = *event;
+	evc.proto = event_proto(ik, t, event);
 	if (ev->cmd == KIPSEC_CMD_EXPIRE && ev->hard) {
 		pidx = proxy_of_spi(ik, t, ev->proto, ev->spi);
 		if (ike_engine_sa_expired(ik->e, t, ev->proto, ev->spi)) {
