@@ -33,17 +33,18 @@ UNIT_TESTS := test_parse test_sa_parse test_sa_show test_json test_monitor test_
 # kipsecd: configuration and proposals (the daemon itself comes later).
 KIPSECD_CFG_SRCS := userland/kipsecd/config.c userland/kipsecd/proposal.c
 UNIT_TESTS += test_proposal test_config
-# kipsecd: the daemon around them (the IKE exchanges plug into ike_stub.c's place).
-KIPSECD_SRCS := userland/kipsecd/main.c userland/kipsecd/daemon.c \
-	userland/kipsecd/control.c userland/kipsecd/kernel.c userland/kipsecd/loop.c \
-	userland/kipsecd/log.c userland/kipsecd/ike_stub.c $(KIPSECD_CFG_SRCS)
-UNIT_TESTS += test_loop test_ctl test_kipsecd
 # kipsecd: the IKEv1 engine (I/O-free; the daemon supplies struct ike_env).
 KIPSECD_ENGINE_SRCS := userland/kipsecd/exchange.c userland/kipsecd/phase1.c \
 	userland/kipsecd/quick.c userland/kipsecd/info.c userland/kipsecd/diag.c \
 	userland/kipsecd/payload.c userland/kipsecd/ikecrypto.c $(KIPSECD_CFG_SRCS) \
 	userland/lib/kipsec_nl.c
 UNIT_TESTS += test_engine test_engine_asan
+# kipsecd: the daemon around them and the engine (ike.c connects them).
+KIPSECD_SRCS := userland/kipsecd/main.c userland/kipsecd/daemon.c \
+	userland/kipsecd/control.c userland/kipsecd/kernel.c userland/kipsecd/loop.c \
+	userland/kipsecd/log.c userland/kipsecd/ike.c userland/kipsecd/ike_sock.c \
+	$(filter-out userland/lib/kipsec_nl.c,$(KIPSECD_ENGINE_SRCS))
+UNIT_TESTS += test_loop test_ctl test_kipsecd test_kipsecd_ike
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJS := $(call obj,$(LIB_SRCS))
@@ -73,7 +74,7 @@ $(BUILD)/bin/kipsec: $(CLI_OBJS) $(BUILD)/lib/libkipsec-nl.a
 
 $(BUILD)/bin/kipsecd: $(call obj,$(KIPSECD_SRCS)) $(BUILD)/lib/libkipsec-nl.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(CRYPTO_LIBS)
 
 module:
 	@test -d "$(KDIR)" || { echo "No kernel build directory at $(KDIR); set KDIR=<kernel tree or headers>" >&2; exit 1; }
@@ -98,6 +99,20 @@ $(BUILD)/tests/test_payload_asan: $(patsubst %.c,$(BUILD)/obj-san/%.o,\
 $(BUILD)/tests/test_ctl: $(call obj,tests/unit/test_ctl.c userland/lib/ctl.c userland/kipsec/parse.c)
 # kipsecd and kipsec on the host, no module: a script.
 $(BUILD)/tests/test_kipsecd: tests/unit/test_kipsecd.sh $(BUILD)/bin/kipsec $(BUILD)/bin/kipsecd
+	@mkdir -p $(dir $@)
+	install -m 0755 $< $@
+# Two kipsecd on loopback with the module link faked (tests/unit/fake_kernel.c);
+# ike.c sends through the fake's port override.
+KIPSECD_FAKE_SRCS := $(filter-out userland/kipsecd/kernel.c userland/kipsecd/ike.c,$(KIPSECD_SRCS))
+$(BUILD)/obj-fake/ike.o: userland/kipsecd/ike.c
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -Dike_sock_send=fake_ike_sock_send \
+		-include userland/kipsecd/ike_sock.h -c -o $@ $<
+$(BUILD)/tests/kipsecd_fake: $(call obj,$(KIPSECD_FAKE_SRCS) tests/unit/fake_kernel.c) \
+	$(BUILD)/obj-fake/ike.o $(BUILD)/lib/libkipsec-nl.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(CRYPTO_LIBS)
+$(BUILD)/tests/test_kipsecd_ike: tests/unit/test_kipsecd_ike.sh $(BUILD)/tests/kipsecd_fake $(BUILD)/bin/kipsec
 	@mkdir -p $(dir $@)
 	install -m 0755 $< $@
 $(BUILD)/tests/test_loop: $(call obj,tests/unit/test_loop.c userland/kipsecd/loop.c)

@@ -841,6 +841,58 @@ static void test_two_tunnels(void **state)
 	      "9: key 'remote': tunnel 'site-b' (line 1) has the same local and remote address; a peer is found by its address");
 }
 
+/* An ACQUIRE's selector (one address each side) to the proxy ID. */
+static void sel4(struct kipsec_proxy_id *sel, const char *src, const char *dst,
+		 uint8_t proto, uint16_t sport, uint16_t dport)
+{
+	memset(sel, 0, sizeof(*sel));
+	sel->local.addr.family = sel->remote.addr.family = AF_INET;
+	assert_int_equal(inet_pton(AF_INET, src, &sel->local.addr.ip4), 1);
+	assert_int_equal(inet_pton(AF_INET, dst, &sel->remote.addr.ip4), 1);
+	sel->local.len = sel->remote.len = 32;
+	sel->proto = proto;
+	sel->lport_min = sel->lport_max = sport;
+	sel->rport_min = sel->rport_max = dport;
+}
+
+static void test_proxy_id_match(void **state)
+{
+	const struct kipsecd_tunnel *t;
+	struct kipsec_proxy_id sel;
+
+	(void)state;
+	t = ok(BASE "proxy-id = 10.1.0.0/24 10.2.0.0/24 proto tcp rport 443\n"
+	       "proxy-id = 10.1.0.0/24 10.2.0.0/24\n"
+	       "proxy-id = 10.1.1.5 10.3.0.0/16\n"
+	       "proxy-id = 2001:db8:1::/48 2001:db8:2::/48\n");
+	sel4(&sel, "10.1.0.7", "10.2.0.9", IPPROTO_TCP, 40000, 443);
+	assert_int_equal(kipsecd_proxy_id_match(t, &sel), 0);
+	sel4(&sel, "10.1.0.7", "10.2.0.9", IPPROTO_TCP, 40000, 80);
+	assert_int_equal(kipsecd_proxy_id_match(t, &sel), 1);
+	sel4(&sel, "10.1.0.7", "10.2.0.9", IPPROTO_ICMP, 0, 0);
+	assert_int_equal(kipsecd_proxy_id_match(t, &sel), 1);
+	sel4(&sel, "10.1.1.5", "10.3.200.1", IPPROTO_UDP, 1, 2);
+	assert_int_equal(kipsecd_proxy_id_match(t, &sel), 2);
+	sel4(&sel, "10.1.1.6", "10.3.200.1", IPPROTO_UDP, 1, 2);
+	assert_int_equal(kipsecd_proxy_id_match(t, &sel), -1);
+	sel4(&sel, "10.2.0.1", "10.1.0.1", 0, 0, 0);	/* the wrong way round */
+	assert_int_equal(kipsecd_proxy_id_match(t, &sel), -1);
+	/* IPv6 link-local chatter */
+	memset(&sel, 0, sizeof(sel));
+	sel.local.addr.family = sel.remote.addr.family = AF_INET6;
+	inet_pton(AF_INET6, "fe80::1", &sel.local.addr.ip6);
+	inet_pton(AF_INET6, "ff02::2", &sel.remote.addr.ip6);
+	sel.local.len = sel.remote.len = 128;
+	assert_int_equal(kipsecd_proxy_id_match(t, &sel), -1);
+	inet_pton(AF_INET6, "2001:db8:1:ffff::1", &sel.local.addr.ip6);
+	inet_pton(AF_INET6, "2001:db8:2::7", &sel.remote.addr.ip6);
+	assert_int_equal(kipsecd_proxy_id_match(t, &sel), 3);
+	/* the default 0.0.0.0/0 takes any IPv4 packet */
+	t = ok(BASE);
+	sel4(&sel, "192.168.9.9", "8.8.8.8", IPPROTO_UDP, 5, 53);
+	assert_int_equal(kipsecd_proxy_id_match(t, &sel), 0);
+}
+
 static void test_load_file(void **state)
 {
 	char text[512];
@@ -1078,6 +1130,7 @@ int main(void)
 		T(test_structure_errors),
 		T(test_required_keys),
 		T(test_two_tunnels),
+		T(test_proxy_id_match),
 		T(test_load_file),
 		T(test_too_long),
 		T(test_nul_byte),

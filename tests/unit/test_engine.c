@@ -1029,6 +1029,70 @@ static void test_rekey_child(void **state)
 	net_free(n);
 }
 
+/* The module's hard expiry of one SA: the pair goes, the peer is told. */
+static void test_sa_expired(void **state)
+{
+	struct net *n = net_new();
+	struct ike_tunnel_status st;
+	struct side *a = &n->s[0], *b = &n->s[1];
+
+	(void)state;
+	net_start(n);
+	assert_int_equal(ike_engine_up(a->e, &a->t), 0);
+	run(n);
+	assert_int_equal(ike_engine_sa_expired(a->e, &a->t, IPPROTO_ESP, 0x12345678), -1);
+	assert_int_equal(ike_engine_sa_expired(a->e, &a->t, IPPROTO_ESP,
+					       a->in[0].info.spi), 0);
+	assert_true(deleted(a, KIPSEC_DIR_OUT, a->out[0].info.spi));
+	ike_engine_status(a->e, &a->t, &st);
+	assert_int_equal(st.n_children, 0);
+	assert_int_equal(st.phase1, IKE_P1_ESTABLISHED);
+	run(n);
+	assert_true(deleted(b, KIPSEC_DIR_IN, b->in[0].info.spi));
+	assert_true(deleted(b, KIPSEC_DIR_OUT, b->out[0].info.spi));
+	ike_engine_status(b->e, &b->t, &st);
+	assert_int_equal(st.n_children, 0);
+	/* and it can be negotiated again */
+	assert_int_equal(ike_engine_up_proxy(a->e, &a->t, 0), 0);
+	run(n);
+	assert_int_equal(a->ninst, 2);
+	assert_pair_matches(n, 1, 1);
+	net_free(n);
+}
+
+/* A reload moves an unchanged tunnel: the engine follows, nothing is sent. */
+static void test_replace_tunnel(void **state)
+{
+	struct net *n = net_new();
+	struct ike_tunnel_status st;
+	struct side *a = &n->s[0];
+	struct kipsecd_tunnel *nt = malloc(sizeof(*nt));
+
+	(void)state;
+	assert_non_null(nt);
+	net_start(n);
+	assert_int_equal(ike_engine_up(a->e, &a->t), 0);
+	run(n);
+	*nt = a->t;
+	assert_int_equal(ike_engine_replace_tunnel(a->e, &a->t, nt), 0);
+	assert_int_equal(n->n, 0);
+	assert_int_equal(a->ndel, 0);
+	assert_int_equal(ike_engine_status(a->e, &a->t, &st), -1);
+	assert_int_equal(ike_engine_status(a->e, nt, &st), 0);
+	assert_int_equal(st.phase1, IKE_P1_ESTABLISHED);
+	assert_int_equal(st.n_children, 1);
+	/* the old copy is gone: scribble over it */
+	memset(a->t.ipsec, 0xa5, sizeof(a->t.ipsec));
+	assert_int_equal(ike_engine_rekey_child(a->e, nt, 0), 0);
+	run(n);
+	assert_int_equal(a->ninst, 2);
+	assert_int_equal(n->s[1].ninst, 2);
+	assert_pair_matches(n, 1, 1);
+	ike_engine_remove_tunnel(a->e, nt);
+	net_free(n);
+	free(nt);
+}
+
 /* A new phase 1 beside the old; the old is deleted once the new one is up. */
 static void test_rekey_phase1(void **state)
 {
@@ -1344,6 +1408,8 @@ int main(void)
 		cmocka_unit_test(test_retransmission),
 		cmocka_unit_test(test_retransmission_gives_up),
 		cmocka_unit_test(test_duplicates),
+		cmocka_unit_test(test_sa_expired),
+		cmocka_unit_test(test_replace_tunnel),
 		cmocka_unit_test(test_wrong_psk_main),
 		cmocka_unit_test(test_wrong_peer_id),
 		cmocka_unit_test(test_no_common_p1),

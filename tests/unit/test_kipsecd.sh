@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # kipsecd on the host, without the kernel module: it starts although the
-# "kipsec" generic netlink family is missing (and says so in status),
-# answers kipsec ike status/up/down/reload on a temporary control socket,
+# "kipsec" generic netlink family is missing (and says so in status), opens
+# its IKE socket on a free high port, answers kipsec ike status/up/down/
+# reload on a temporary control socket (up fails: no SAs can be installed
+# without the module; down succeeds, there is nothing to delete),
 # applies a reload, refuses a second instance, replaces a stale socket, and
 # on SIGTERM exits 0 and removes its socket. TAP on stdout. Built into
 # build/tests/test_kipsecd by `make unit-tests`; needs build/bin/kipsec and
@@ -17,6 +19,8 @@ kipsec=$bin/kipsec
 kipsecd=$bin/kipsecd
 tmp=$(mktemp -d /tmp/kipsecd-test.XXXXXX)
 sock=$tmp/ctl.sock
+# An unprivileged port, different for concurrent runs.
+port=$((20000 + $$ % 20000))
 conf=$tmp/kipsecd.conf
 pid=
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
@@ -43,6 +47,7 @@ write_conf() {	# write_conf IPSEC-PROPOSALS THIRD-TUNNEL
 	cat >"$conf" <<EOC
 [global]
 control-socket = $sock
+ike-port = $port
 log-target = stderr
 log-level = debug
 
@@ -81,7 +86,7 @@ stop_daemon() {	# stop_daemon: SIGTERM, wait; sets $status
 	pid=
 }
 
-echo "1..25"
+echo "1..27"
 
 write_conf g14-esp-aes256-sha256 site-c
 start_daemon "$tmp/d1.log"
@@ -89,6 +94,8 @@ ok $? "kipsecd starts without the kipsec module" "$(cat "$tmp/d1.log")"
 log=$(cat "$tmp/d1.log")
 has "$log" 'kernel: ' && has "$log" 'trying again every 10 s'
 ok $? "the missing module is logged, with the retry" "$log"
+has "$log" "ike: listening on UDP port $port"
+ok $? "the IKE socket is open on ike-port" "$log"
 ok "$([ "$(stat -c %a "$sock")" = 600 ] && echo 0 || echo 1)" "the control socket has mode 0600" \
 	"$(stat -c %a "$sock")"
 
@@ -122,14 +129,16 @@ ok $? "kipsec -j ike status is JSON with the same facts" "$out"
 
 out=$("$kipsec" ike up site-b -S "$sock" 2>&1)
 st=$?
-[ "$st" = 1 ] && has "$out" "kipsec: ike up site-b: IKE exchanges are not built yet"
-ok $? "ike up fails with the stub's clear error" "status $st: $out"
+[ "$st" = 1 ] && has "$out" "kipsec: ike up site-b: the kipsec module is not connected (" &&
+	has "$out" "no SAs can be installed"
+ok $? "ike up without the module fails with the kernel's reason" "status $st: $out"
 out=$("$kipsec" ike down site-b -S "$sock" 2>&1)
 st=$?
-[ "$st" = 1 ] && has "$out" "kipsec: ike down site-b: IKE exchanges are not built yet"
-ok $? "ike down fails with the stub's clear error" "status $st: $out"
+[ "$st" = 0 ] && has "$out" "tunnel site-b: down"
+ok $? "ike down without SAs succeeds" "status $st: $out"
 out=$("$kipsec" ike status site-b -S "$sock" 2>&1)
-has "$out" "last error: down: IKE exchanges are not built yet" && has "$out" "counters: up 1, down 1,"
+has "$out" "tunnel site-b: down" && has "$out" "last error: up: the kipsec module is not connected" &&
+	has "$out" "counters: up 1, down 1,"
 ok $? "status counts the requests and keeps the last error" "$out"
 
 out=$("$kipsec" ike up nosuch -S "$sock" 2>&1)
@@ -163,7 +172,7 @@ ok $? "a reload without changes says so" "$out"
 echo "bogus = 1" >>"$conf"
 out=$("$kipsec" ike reload -S "$sock" 2>&1)
 st=$?
-[ "$st" = 1 ] && has "$out" "$conf:20: key 'bogus': unknown key"
+[ "$st" = 1 ] && has "$out" "$conf:21: key 'bogus': unknown key"
 ok $? "a bad file is refused with FILE:LINE and the running one kept" "status $st: $out"
 out=$("$kipsec" ike status -S "$sock" 2>&1)
 has "$out" "tunnel site-d: idle"
@@ -189,6 +198,16 @@ ok $? "SIGTERM: exit 0 and the socket is removed" "status $status; $(tail -5 "$t
 has "$(cat "$tmp/d1.log")" "tunnel=site-d down (shutdown)"
 ok $? "SIGTERM calls every tunnel's down hook" "$(tail -8 "$tmp/d1.log")"
 
+# The IKE port taken: a clear error, exit 1.
+python3 -c 'import socket, sys, time; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", int(sys.argv[1]))); time.sleep(5)' "$port" &
+holder=$!
+sleep 0.3
+out=$("$kipsecd" -f -c "$conf" 2>&1)
+st=$?
+kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+[ "$st" = 1 ] && has "$out" "IKE socket on UDP port $port (IPv4): Address already in use" && [ ! -e "$sock" ]
+ok $? "ike-port in use: kipsecd says so and exits 1" "status $st: $out"
+
 # A socket left by a kipsecd that died is replaced.
 python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$sock"
 start_daemon "$tmp/d2.log"
@@ -198,7 +217,7 @@ stop_daemon
 echo "ipsec-proposals = g2-esp-aes128-sha7" >>"$conf"
 out=$("$kipsecd" -f -c "$conf" 2>&1)
 st=$?
-[ "$st" = 1 ] && has "$out" "$conf:20: key 'ipsec-proposals': " && [ ! -e "$sock" ]
+[ "$st" = 1 ] && has "$out" "$conf:21: key 'ipsec-proposals': " && [ ! -e "$sock" ]
 ok $? "a bad configuration at start: FILE:LINE: key ..., exit 1" "status $st: $out"
 
 [ "$failed" = 0 ]

@@ -1373,3 +1373,58 @@ const char *kipsecd_proxy_id_str(const struct kipsecd_proxy_id *p, char *buf,
 			 p->pid.rport_max);
 	return buf;
 }
+
+/* Whether prefix @outer contains prefix @inner. */
+static bool prefix_contains(const struct kipsec_nl_prefix *outer,
+			    const struct kipsec_nl_prefix *inner)
+{
+	const uint8_t *a, *b;
+	unsigned int bits, i;
+
+	if (outer->addr.family == AF_UNSPEC)
+		return true;
+	if (inner->addr.family != outer->addr.family || inner->len < outer->len)
+		return false;
+	if (outer->addr.family == AF_INET) {
+		a = (const uint8_t *)&outer->addr.ip4;
+		b = (const uint8_t *)&inner->addr.ip4;
+	} else {
+		a = outer->addr.ip6.s6_addr;
+		b = inner->addr.ip6.s6_addr;
+	}
+	bits = outer->len;
+	for (i = 0; bits >= 8; i++, bits -= 8)
+		if (a[i] != b[i])
+			return false;
+	return !bits || !((a[i] ^ b[i]) & (uint8_t)(0xff00 >> bits));
+}
+
+static bool ports_contain(uint16_t min, uint16_t max, uint16_t smin, uint16_t smax)
+{
+	if (min == 0 && max == 65535)
+		return true;
+	return smin >= min && smax <= max;
+}
+
+int kipsecd_proxy_id_match(const struct kipsecd_tunnel *t,
+			   const struct kipsec_proxy_id *sel)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_proxy_ids; i++) {
+		const struct kipsec_proxy_id *p = &t->proxy_ids[i].pid;
+
+		if (!prefix_contains(&p->local, &sel->local) ||
+		    !prefix_contains(&p->remote, &sel->remote))
+			continue;
+		if (p->proto && p->proto != sel->proto)
+			continue;
+		if (!ports_contain(p->lport_min, p->lport_max, sel->lport_min,
+				   sel->lport_max) ||
+		    !ports_contain(p->rport_min, p->rport_max, sel->rport_min,
+				   sel->rport_max))
+			continue;
+		return (int)i;
+	}
+	return -1;
+}

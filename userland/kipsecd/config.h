@@ -190,6 +190,14 @@ int kipsecd_config_diff(const struct kipsecd_config *old,
 			struct kipsecd_tunnel_diff **out, size_t *n,
 			bool *global_changed);
 
+/*
+ * The first proxy ID of @t that contains @sel (an ACQUIRE's packet
+ * selector: addresses as prefixes, protocol, ports), as an index into
+ * t->proxy_ids; -1 if none does.
+ */
+int kipsecd_proxy_id_match(const struct kipsecd_tunnel *t,
+			   const struct kipsec_proxy_id *sel);
+
 /* Words for messages and status output. */
 const char *kipsecd_mode_name(enum kipsecd_mode m);
 const char *kipsecd_start_name(enum kipsecd_start s);

@@ -191,8 +191,18 @@ static void on_kernel_event(const struct kipsecd_kernel_event *ev, void *arg)
 	switch (ev->cmd) {
 	case KIPSEC_CMD_ACQUIRE:
 		ts->counters.acquires++;
+		if (kipsecd_proxy_id_match(ts->cfg, &ev->pid) < 0) {
+			/* e.g. IPv6 link-local chatter on the device */
+			struct kipsecd_proxy_id sel = { .pid = ev->pid };
+			char buf[256];
+
+			log_debug(tname(ts), "acquire for %s ignored: no proxy-id contains it",
+				  kipsecd_proxy_id_str(&sel, buf, sizeof(buf)));
+			return;
+		}
+		/* Idle, or up with other proxy IDs: each has its own ACQUIRE. */
 		if (ts->cfg->start == KIPSECD_START_ON_TRAFFIC &&
-		    ts->state == KIPSECD_TS_IDLE)
+		    ts->state != KIPSECD_TS_DOWN)
 			call_up(d, ts, &ev->pid, "traffic", err, sizeof(err));
 		else
 			log_debug(tname(ts), "acquire ignored: tunnel %s, start %s",
@@ -266,6 +276,15 @@ static void kernel_try_open(struct kipsecd *d)
 	for (i = 0; i < d->n_tunnels; i++)
 		tunnel_kernel_setup(d, d->tunnels[i]);
 	on_kernel_resync(d);
+	/* The module came after us: start = immediately can start now. */
+	for (i = 0; d->ike && i < d->n_tunnels; i++) {
+		struct kipsecd_tunnel_state *ts = d->tunnels[i];
+		char err[256];
+
+		if (ts->cfg->start == KIPSECD_START_IMMEDIATELY &&
+		    ts->state == KIPSECD_TS_IDLE)
+			call_up(d, ts, NULL, "kernel module connected", err, sizeof(err));
+	}
 }
 
 static void on_kernel_retry(struct loop *l, struct loop_timer *t, void *arg)
@@ -473,6 +492,7 @@ int kipsecd_reload(struct kipsecd *d, FILE *out, char *err, size_t errlen)
 			/* Down with the configuration its SAs were made with. */
 			call_down(d, ts, why, herr, sizeof(herr));
 			ts->cfg = df->new_t;
+			kipsecd_ike_tunnel_config(d, ts, df->old_t, true);
 			memset(&ts->p1, 0, sizeof(ts->p1));
 			ts->p1.proposal = -1;
 			if (alloc_p2(ts)) {
@@ -489,8 +509,10 @@ int kipsecd_reload(struct kipsecd *d, FILE *out, char *err, size_t errlen)
 			break;
 		case KIPSECD_TUNNEL_UNCHANGED:
 			ts = kipsecd_tunnel_find(d, df->name);
-			if (ts)
+			if (ts) {
 				ts->cfg = df->new_t;
+				kipsecd_ike_tunnel_config(d, ts, df->old_t, false);
+			}
 			break;
 		case KIPSECD_TUNNEL_ADDED:
 			break;	/* below, once the table is in the new order */
@@ -515,6 +537,7 @@ int kipsecd_reload(struct kipsecd *d, FILE *out, char *err, size_t errlen)
 			}
 			table[i] = ts;
 			tunnel_kernel_setup(d, ts);
+			kipsecd_ike_tunnel_config(d, ts, NULL, true);
 			log_notice(t->name, "reload: tunnel added");
 			if (out)
 				fprintf(out, "tunnel %s: added\n", t->name);
@@ -603,7 +626,10 @@ static void text_tunnel(struct kipsecd *d, const struct kipsecd_tunnel_state *ts
 		fprintf(out, "; replay-window off");
 	fprintf(out, "; esn %s\n", t->esn ? "on" : "off");
 	if (ts->p1.state)
-		fprintf(out, "  phase 1: established, %" PRIu64 " s left\n",
+		fprintf(out, "  phase 1: established (%s, %s), %" PRIu64 " s left\n",
+			ts->p1.proposal >= 0 && (size_t)ts->p1.proposal < t->n_ike ?
+			kipsecd_p1_name(&t->ike[ts->p1.proposal], buf, sizeof(buf)) : "?",
+			ts->p1.initiator ? "initiator" : "responder",
 			secs_left(d, ts->p1.expires));
 	else
 		fprintf(out, "  phase 1: none\n");
@@ -612,11 +638,17 @@ static void text_tunnel(struct kipsecd *d, const struct kipsecd_tunnel_state *ts
 
 		fprintf(out, "  proxy-id %s: ",
 			kipsecd_proxy_id_str(&t->proxy_ids[i], buf, sizeof(buf)));
-		if (p && p->spi_in)
+		if (p && p->spi_in) {
 			fprintf(out, "spi in 0x%08x out 0x%08x, %" PRIu64
-				" s left, rekeyed %" PRIu64 " times\n", p->spi_in,
+				" s left, rekeyed %" PRIu64 " times", p->spi_in,
 				p->spi_out, secs_left(d, p->expires), p->rekeys);
-		else
+			if (p->have_counters)
+				fprintf(out, ", in %" PRIu64 " packets %" PRIu64
+					" bytes, out %" PRIu64 " packets %" PRIu64 " bytes",
+					p->packets_in, p->bytes_in, p->packets_out,
+					p->bytes_out);
+			fputc('\n', out);
+		} else
 			fprintf(out, "no SAs\n");
 	}
 	fprintf(out, "  counters: up %" PRIu64 ", down %" PRIu64
@@ -648,6 +680,7 @@ int kipsecd_status_text(struct kipsecd *d, const char *name, FILE *out,
 
 		if (!ts)
 			return no_such(d, name, err, errlen);
+		kipsecd_ike_counters(d, ts);
 		text_tunnel(d, ts, out);
 		return 0;
 	}
@@ -664,6 +697,7 @@ int kipsecd_status_text(struct kipsecd *d, const char *name, FILE *out,
 		fprintf(out, "kernel: not connected: %s\n", d->kernel_error);
 	for (i = 0; i < d->n_tunnels; i++) {
 		fputc('\n', out);
+		kipsecd_ike_counters(d, d->tunnels[i]);
 		text_tunnel(d, d->tunnels[i], out);
 	}
 	return 0;
@@ -727,8 +761,15 @@ static void json_tunnel(struct kipsecd *d, const struct kipsecd_tunnel_state *ts
 	json_begin_object(j);
 	json_key(j, "established");
 	json_bool(j, ts->p1.state != 0);
-	if (ts->p1.state)
+	if (ts->p1.state) {
 		json_u64_kv(j, "seconds-left", secs_left(d, ts->p1.expires));
+		json_key(j, "initiator");
+		json_bool(j, ts->p1.initiator);
+		if (ts->p1.proposal >= 0 && (size_t)ts->p1.proposal < t->n_ike)
+			json_str_kv(j, "proposal",
+				    kipsecd_p1_name(&t->ike[ts->p1.proposal], buf,
+						    sizeof(buf)));
+	}
 	json_end_object(j);
 
 	json_key(j, "proxy-ids");
@@ -746,6 +787,16 @@ static void json_tunnel(struct kipsecd *d, const struct kipsecd_tunnel_state *ts
 			json_u64_kv(j, "spi-out", p->spi_out);
 			json_u64_kv(j, "seconds-left", secs_left(d, p->expires));
 			json_u64_kv(j, "rekeys", p->rekeys);
+			if (p->proposal >= 0 && (size_t)p->proposal < t->n_ipsec)
+				json_str_kv(j, "proposal",
+					    kipsecd_p2_name(&t->ipsec[p->proposal], buf,
+							    sizeof(buf)));
+			if (p->have_counters) {
+				json_u64_kv(j, "packets-in", p->packets_in);
+				json_u64_kv(j, "bytes-in", p->bytes_in);
+				json_u64_kv(j, "packets-out", p->packets_out);
+				json_u64_kv(j, "bytes-out", p->bytes_out);
+			}
 		}
 		json_end_object(j);
 	}
@@ -798,8 +849,10 @@ int kipsecd_status_json(struct kipsecd *d, const char *name, FILE *out,
 	json_key(&j, "tunnels");
 	json_begin_array(&j);
 	for (i = 0; i < d->n_tunnels; i++)
-		if (!only || d->tunnels[i] == only)
+		if (!only || d->tunnels[i] == only) {
+			kipsecd_ike_counters(d, d->tunnels[i]);
 			json_tunnel(d, d->tunnels[i], &j);
+		}
 	json_end_array(&j);
 	json_end_object(&j);
 	fputc('\n', out);

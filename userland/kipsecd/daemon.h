@@ -32,6 +32,7 @@ struct kipsecd {
 	struct loop_timer *kernel_retry;
 
 	struct kipsecd_control *control;
+	struct kipsecd_ike *ike;		/* ike.c's: engine, sockets, timers */
 	bool debug;				/* -d: log level debug, stderr */
 	uint64_t started;			/* loop clock */
 	uint64_t reloads;

@@ -123,6 +123,14 @@ int ike_engine_add_tunnel(struct ike_engine *e, const struct kipsecd_tunnel *t);
 void ike_engine_remove_tunnel(struct ike_engine *e, const struct kipsecd_tunnel *t);
 
 /*
+ * The daemon reloaded its configuration and @t, unchanged, now lives at
+ * @nt (the old copy is about to be freed): every reference the engine
+ * holds moves to @nt, nothing is sent or deleted. -1 if @t is unknown.
+ */
+int ike_engine_replace_tunnel(struct ike_engine *e, const struct kipsecd_tunnel *t,
+			      const struct kipsecd_tunnel *nt);
+
+/*
  * Bring the tunnel up: a phase 1 if none is established or under way,
  * then one Quick Mode per proxy ID that has no SA pair yet. 0, or -1 with a
  * logged reason (e.g. unknown tunnel).
@@ -163,6 +171,14 @@ int ike_engine_rekey_child(struct ike_engine *e, const struct kipsecd_tunnel *t,
  */
 int ike_engine_rekey_spi(struct ike_engine *e, const struct kipsecd_tunnel *t,
 			 uint8_t proto, uint32_t spi);
+
+/*
+ * The kernel removed SA @spi (hard lifetime reached): its pair is
+ * forgotten, the other direction deleted through env->sa_delete and a
+ * Delete sent to the peer. -1 if no pair has that SPI.
+ */
+int ike_engine_sa_expired(struct ike_engine *e, const struct kipsecd_tunnel *t,
+			  uint8_t proto, uint32_t spi);
 
 /*
  * Inbound IPsec traffic from the peer was seen (e.g. an SA's packet

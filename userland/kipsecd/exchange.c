@@ -390,6 +390,40 @@ void ike_engine_remove_tunnel(struct ike_engine *e, const struct kipsecd_tunnel 
 	*tn = e->tuns[--e->ntuns];
 }
 
+static const struct kipsecd_p2_proposal *
+prop_moved(const struct kipsecd_tunnel *t, const struct kipsecd_tunnel *nt,
+	   const struct kipsecd_p2_proposal *p)
+{
+	if (p >= t->ipsec && p < t->ipsec + t->n_ipsec &&
+	    (size_t)(p - t->ipsec) < nt->n_ipsec)
+		return nt->ipsec + (p - t->ipsec);
+	return p;
+}
+
+int ike_engine_replace_tunnel(struct ike_engine *e, const struct kipsecd_tunnel *t,
+			      const struct kipsecd_tunnel *nt)
+{
+	struct ike_tun *tn = tun_find(e, t);
+
+	if (!tn)
+		return -1;
+	tn->t = nt;
+	for (struct ike_p1 *p = e->p1s; p; p = p->next) {
+		if (p->t != t)
+			continue;
+		p->t = nt;
+		for (struct ike_qm *q = p->qms; q; q = q->next)
+			if (q->chosen)
+				q->chosen = prop_moved(t, nt, q->chosen);
+	}
+	for (struct ike_child *c = e->children; c; c = c->next)
+		if (c->t == t) {
+			c->t = nt;
+			c->prop = prop_moved(t, nt, c->prop);
+		}
+	return 0;
+}
+
 int ike_engine_up_proxy(struct ike_engine *e, const struct kipsecd_tunnel *t,
 			size_t pidx)
 {
@@ -513,6 +547,18 @@ int ike_engine_rekey_spi(struct ike_engine *e, const struct kipsecd_tunnel *t,
 			if (c->rekeyed)
 				return 0;
 			return ike_engine_rekey_child(e, t, c->pidx);
+		}
+	return -1;
+}
+
+int ike_engine_sa_expired(struct ike_engine *e, const struct kipsecd_tunnel *t,
+			  uint8_t proto, uint32_t spi)
+{
+	for (struct ike_child *c = e->children; c; c = c->next)
+		if (c->t == t && c->proto == proto &&
+		    (c->spi_in == spi || c->spi_out == spi)) {
+			child_delete(e, c, true);
+			return 0;
 		}
 	return -1;
 }

@@ -2,10 +2,8 @@
 /*
  * kipsecd: the hooks the IKE exchanges implement.
  *
- * The daemon calls these; ike_stub.c implements them until Main,
- * Aggressive and Quick Mode exist: up and down fail with "IKE exchanges
- * are not built yet" (ike_not_built() there), the others do nothing.
- * Replace ike_stub.c with the real thing; nothing else has to change.
+ * The daemon calls these; ike.c implements them on the IKEv1 engine
+ * (engine.h) and the IKE sockets (ike_sock.h).
  *
  * All run on the event loop's thread and must not block: an exchange
  * sends its first message and returns, then goes on from loop callbacks
@@ -14,6 +12,7 @@
 #ifndef KIPSECD_IKE_HOOKS_H
 #define KIPSECD_IKE_HOOKS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "kernel.h"
@@ -58,6 +57,17 @@ void kipsecd_ike_sa_event(struct kipsecd *d, struct kipsecd_tunnel_state *ts,
 
 /* Events were lost: compare what @ts believes with the module's SAs. */
 void kipsecd_ike_resync(struct kipsecd *d, struct kipsecd_tunnel_state *ts);
+
+/*
+ * Reload moved @ts to a new configuration (ts->cfg, already set): @old is
+ * its previous one (NULL: the tunnel was added), about to be freed.
+ * @changed: @old differed and the tunnel was taken down with it.
+ */
+void kipsecd_ike_tunnel_config(struct kipsecd *d, struct kipsecd_tunnel_state *ts,
+			       const struct kipsecd_tunnel *old, bool changed);
+
+/* Before status is shown: refresh @ts's SA counters from the module. */
+void kipsecd_ike_counters(struct kipsecd *d, struct kipsecd_tunnel_state *ts);
 
 /* @ts is about to be freed (tunnel removed, exit): free ts->priv etc. */
 void kipsecd_ike_tunnel_free(struct kipsecd *d,

@@ -422,6 +422,20 @@ int kipsecd_kernel_sa_pair_del(struct kipsecd_kernel *k, const char *ifname,
 	return ret;
 }
 
+int kipsecd_kernel_sa_del(struct kipsecd_kernel *k, const char *ifname,
+			  uint8_t proto, uint8_t dir, uint32_t spi,
+			  struct kipsec_nl_error *e)
+{
+	struct kipsec_sa_info sa = { 0 };
+	int r;
+
+	if (!k->nl)
+		return not_open(e);
+	sa_id(&sa, ifname, proto, dir, spi);
+	r = kipsec_nl_sa_del(k->nl, &sa, e);
+	return r == -ENOENT ? 0 : r;
+}
+
 int kipsecd_kernel_flush(struct kipsecd_kernel *k, const char *ifname,
 			 struct kipsec_nl_error *e)
 {

@@ -116,6 +116,10 @@ int kipsecd_kernel_sa_pair_add(struct kipsecd_kernel *k,
 int kipsecd_kernel_sa_pair_del(struct kipsecd_kernel *k, const char *ifname,
 			       uint8_t proto, uint32_t spi_in, uint32_t spi_out,
 			       struct kipsec_nl_error *e);
+/* Delete one SA (gone already: not an error). */
+int kipsecd_kernel_sa_del(struct kipsecd_kernel *k, const char *ifname,
+			  uint8_t proto, uint8_t dir, uint32_t spi,
+			  struct kipsec_nl_error *e);
 /* Delete every SA and SPI reservation of @ifname. */
 int kipsecd_kernel_flush(struct kipsecd_kernel *k, const char *ifname,
 			 struct kipsec_nl_error *e);

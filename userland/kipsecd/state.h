@@ -45,6 +45,9 @@ struct kipsecd_p2_state {
 	uint64_t rekey_at;		/* soft lifetime */
 	uint64_t expires;		/* hard lifetime */
 	uint64_t rekeys;
+	/* From the module at the last status (kipsecd_ike_counters). */
+	bool have_counters;
+	uint64_t packets_in, bytes_in, packets_out, bytes_out;
 	void *priv;
 };
 
