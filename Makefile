@@ -143,9 +143,18 @@ $(BUILD)/tests/nlfuzz: $(call obj,tests/tools/nlfuzz.c)
 
 unit-tests: $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 
-# libFuzzer targets (clang); not part of make check.
+# libFuzzer targets (clang); not part of make check. make fuzz runs the
+# ISAKMP decoder's target for FUZZ_SECS seconds on a copy of the committed
+# corpus (tests/fuzz/corpus), so that the corpus only grows by hand.
 FUZZ_CC ?= clang
-fuzz: $(BUILD)/fuzz/fuzz_payload
+FUZZ_SECS ?= 60
+fuzz:
+	tools/deps.sh fuzz
+	$(MAKE) $(BUILD)/fuzz/fuzz_payload
+	rm -rf $(BUILD)/fuzz/corpus && mkdir -p $(BUILD)/fuzz/corpus
+	cp tests/fuzz/corpus/* $(BUILD)/fuzz/corpus/
+	$(BUILD)/fuzz/fuzz_payload -max_total_time=$(FUZZ_SECS) -print_final_stats=1 \
+		$(BUILD)/fuzz/corpus
 $(BUILD)/fuzz/fuzz_payload: tests/fuzz/fuzz_payload.c userland/kipsecd/payload.c \
 	userland/kipsecd/payload.h tests/unit/payload_reencode.h
 	@mkdir -p $(dir $@)

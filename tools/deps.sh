@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages kipsec needs to build and test, if missing.
 # Idempotent; fast (one dpkg-query) when everything is present.
+#   tools/deps.sh        what make check, demo and bench need
+#   tools/deps.sh fuzz   and clang, for make fuzz
 set -euo pipefail
 
 packages=(
@@ -13,6 +15,9 @@ packages=(
 	# make bench
 	iperf3
 )
+
+# make fuzz: libFuzzer comes with clang.
+[ "${1:-}" = fuzz ] && packages+=(clang)
 
 missing=()
 for p in "${packages[@]}"; do
