@@ -39,7 +39,10 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cells as C  # noqa: E402
 import interop  # noqa: E402
+
 import ipsectest as T  # noqa: E402
+from negative import (check_delta, expect_delivery, neigh,  # noqa: E402
+                      received, snapshot)
 
 PORT = 4200
 NOBODY = "02:00:00:00:00:01"
@@ -255,55 +258,6 @@ def edit(frame, mac, flip_inner=False, seq_xor=0, ttl=None, dscp=None,
             b[14 + 1] = (b[14 + 1] & 0xf0) | ((flow >> 16) & 0x0f)
             b[14 + 2:14 + 4] = struct.pack("!H", flow & 0xffff)
     return bytes(b)
-
-
-def snapshot(case):
-    sas = T.kipsec_sas("gwA")
-    tun = T.kipsec_tunnels("gwA")
-    c = case.c
-    snap = {}
-    for d, spi in (("in", c.spi_in), ("out", c.spi_out)):
-        for k, v in sas[(c.tunnel, d, spi)]["stats"].items():
-            snap["%s SA %s" % (d, k)] = v
-    for k, v in tun[c.tunnel]["stats"].items():
-        snap["tunnel " + k] = v
-    return snap
-
-
-def check_delta(tap, case, what, before, want):
-    after = snapshot(case)
-    problems = []
-    for k in sorted(after):
-        d = after[k] - before.get(k, 0)
-        if d != want.get(k, 0):
-            problems.append("%s moved by %d, expected %d" %
-                            (k, d, want.get(k, 0)))
-    tap.ok(not problems, "%s: %s: counters" % (case.name, what), problems)
-    return after
-
-
-def received(sock, token, timeout):
-    n = 0
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        got = T.udp_drain(sock, 0.2)
-        n += sum(1 for data, _ in got if data == token)
-        if n:
-            n += sum(1 for data, _ in T.udp_drain(sock, 0.5) if data == token)
-            break
-    return n
-
-
-def expect_delivery(tap, case, what, sock, token, want):
-    n = received(sock, token, 5.0 if want else 1.0)
-    tap.ok(n == want, "%s: %s: hA's listener got the datagram %s" % (
-        case.name, what, "once" if want else "not at all"),
-        "got it %d times" % n)
-
-
-def neigh(case, mac):
-    T.run(["ip", "-n", "gwB", "neigh", "replace", C.GWA[case.c.outer],
-           "lladdr", mac, "dev", "w1", "nud", "permanent"])
 
 
 def held(sniffer, case, count, timeout=5.0):

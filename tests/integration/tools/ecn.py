@@ -52,6 +52,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cells as C  # noqa: E402
 import interop  # noqa: E402
 import ipsectest as T  # noqa: E402
+from negative import neigh  # noqa: E402
 
 PORT = 4100
 NOBODY = "02:00:00:00:00:01"
@@ -278,9 +279,6 @@ def outbound(tap, case):
         lsn.close()
 
 
-def neigh(case, mac):
-    T.run(["ip", "-n", "gwB", "neigh", "replace", C.GWA[case.c.outer],
-           "lladdr", mac, "dev", "w1", "nud", "permanent"])
 
 
 # (inner ECN, outer ECN on the wire, inner ECN hA must get; None: dropped)
