@@ -111,43 +111,10 @@ def traffic(cell, server):
 
 
 def check_counters(tap, cells, results):
-    ksa = T.kipsec_sas("gwA")
-    xs = T.xfrm_states("gwB")
+    ksa, xs = interop.settled_counters(cells)
     for c in cells:
-        problems = list(results[c.idx][0])
-        kout = ksa.get((c.tunnel, "out", c.spi_out))
-        kin = ksa.get((c.tunnel, "in", c.spi_in))
-        xin = xs.get(c.spi_out)
-        xout = xs.get(c.spi_in)
-        if not (kout and kin and xin and xout):
-            problems.append("missing SA: kipsec out %s in %s, XFRM in %s "
-                            "out %s" % (bool(kout), bool(kin), bool(xin),
-                                        bool(xout)))
-        else:
-            for what, k, x in (("hA->hB", kout, xin), ("hB->hA", kin, xout)):
-                if x.get("proto") != "ah" or k.get("proto") != "ah":
-                    problems.append("%s: not AH: kipsec %s, XFRM %s" % (
-                        what, k.get("proto"), x.get("proto")))
-                kp, kb = k["stats"]["packets"], k["stats"]["bytes"]
-                if kp != x.get("packets") or kb != x.get("bytes"):
-                    problems.append(
-                        "%s: kipsec %s SA counted %d packets %d bytes, "
-                        "XFRM %d packets %d bytes" % (
-                            what, k["dir"], kp, kb, x.get("packets", -1),
-                            x.get("bytes", -1)))
-                bulk = (what == "hA->hB") == c.bulk_up
-                need = c.nbytes // 1500 if bulk else 4
-                if kp < need:
-                    problems.append("%s: only %d packets, expected at least "
-                                    "%d" % (what, kp, need))
-                drops = T.sa_drops(k)
-                if drops:
-                    problems.append("%s: kipsec %s SA drops %s" % (
-                        what, k["dir"], drops))
-                if x.get("replay") or x.get("failed"):
-                    problems.append("%s: XFRM state drops replay %s failed "
-                                    "%s" % (what, x.get("replay"),
-                                            x.get("failed")))
+        problems = list(results[c.idx][0]) + interop.pair_problems(
+            c, ksa, xs, c.nbytes // 1500, proto="ah")
         tap.ok(not problems, "%s: ping both ways, %d KiB TCP %s, counters "
                "agree with XFRM" % (c.name, c.nbytes // 1024,
                                     "hA->hB" if c.bulk_up else "hB->hA"),

@@ -128,6 +128,45 @@ def diagnostics(tap):
                  % [tuple(int(x, 16) for x in l.split()[:3]) for l in f])
 
 
+def pair_problems(c, ksa, xs, bulk_pkts, proto="esp"):
+    """What is wrong with cell C's SA pair after its traffic, from kipsec's
+    SAs KSA and XFRM's states XS: a missing SA, another protocol, packet or
+    byte counts that differ between the ends, fewer than BULK_PKTS packets
+    in the bulk direction (4 in the other), any drop on either end."""
+    problems = []
+    kout = ksa.get((c.tunnel, "out", c.spi_out))
+    kin = ksa.get((c.tunnel, "in", c.spi_in))
+    xin = xs.get(c.spi_out)
+    xout = xs.get(c.spi_in)
+    if not (kout and kin and xin and xout):
+        return ["missing SA: kipsec out %s in %s, XFRM in %s out %s" % (
+            bool(kout), bool(kin), bool(xin), bool(xout))]
+    for what, k, x in (("hA->hB", kout, xin), ("hB->hA", kin, xout)):
+        spi = k["spi"] if isinstance(k["spi"], int) else int(k["spi"], 0)
+        if x.get("proto") != proto or k.get("proto") != proto:
+            problems.append("%s: not %s: kipsec %s, XFRM %s" % (
+                what, proto, k.get("proto"), x.get("proto")))
+        kp, kb = k["stats"]["packets"], k["stats"]["bytes"]
+        if kp != x.get("packets") or kb != x.get("bytes"):
+            problems.append(
+                "%s SPI 0x%x: kipsec %s SA counted %d packets %d bytes, "
+                "XFRM %d packets %d bytes" % (
+                    what, spi, k["dir"], kp, kb, x.get("packets", -1),
+                    x.get("bytes", -1)))
+        need = bulk_pkts if (what == "hA->hB") == c.bulk_up else 4
+        if kp < need:
+            problems.append("%s: only %d packets, expected at least %d" % (
+                what, kp, need))
+        drops = T.sa_drops(k)
+        if drops:
+            problems.append("%s: kipsec %s SA drops %s" % (
+                what, k["dir"], drops))
+        if x.get("replay") or x.get("failed"):
+            problems.append("%s: XFRM state drops replay %s failed %s" % (
+                what, x.get("replay"), x.get("failed")))
+    return problems
+
+
 def settled_counters(cells, timeout=5.0):
     """kipsec's SAs on gwA and XFRM's states on gwB, read again (for up to
     TIMEOUT) until every cell's packet counts agree: with asynchronous
@@ -245,38 +284,8 @@ def main():
     min_pkts = args.bytes // max(l["mtu"] for l in links
                                  if l["ifname"].startswith("kipsec"))
     for c in cells:
-        problems = list(results[c.idx][0])
-        kout = ksa.get((c.tunnel, "out", c.spi_out))
-        kin = ksa.get((c.tunnel, "in", c.spi_in))
-        xin = xs.get(c.spi_out)
-        xout = xs.get(c.spi_in)
-        if not (kout and kin and xin and xout):
-            problems.append("missing SA: kipsec out %s in %s, XFRM in %s "
-                            "out %s" % (bool(kout), bool(kin), bool(xin),
-                                        bool(xout)))
-        else:
-            for what, k, x in (("hA->hB", kout, xin), ("hB->hA", kin, xout)):
-                kp, kb = k["stats"]["packets"], k["stats"]["bytes"]
-                if kp != x.get("packets") or kb != x.get("bytes"):
-                    problems.append(
-                        "%s SPI 0x%x: kipsec %s SA counted %d packets %d "
-                        "bytes, XFRM %d packets %d bytes" % (
-                            what, k["spi"] if isinstance(k["spi"], int)
-                            else int(k["spi"], 0), k["dir"], kp, kb,
-                            x.get("packets", -1), x.get("bytes", -1)))
-                bulk = (what == "hA->hB") == c.bulk_up
-                need = min_pkts if bulk else 4
-                if kp < need:
-                    problems.append("%s: only %d packets, expected at least "
-                                    "%d" % (what, kp, need))
-                drops = T.sa_drops(k)
-                if drops:
-                    problems.append("%s: kipsec %s SA drops %s" % (
-                        what, k["dir"], drops))
-                if x.get("replay") or x.get("failed"):
-                    problems.append("%s: XFRM state drops replay %s failed "
-                                    "%s" % (what, x.get("replay"),
-                                            x.get("failed")))
+        problems = list(results[c.idx][0]) + pair_problems(c, ksa, xs,
+                                                           min_pkts)
         tap.ok(not problems, "%s: ping both ways, %d KiB TCP %s, "
                "counters agree" % (c.name, args.bytes // 1024,
                                    "hA->hB" if c.bulk_up else "hB->hA"),
