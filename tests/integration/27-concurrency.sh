@@ -8,14 +8,14 @@
 # that does the same to the traffic's own. Then rmmod while the devices exist, the requests are in
 # flight and the flood runs. No crash, warning, lockdep or KASAN report,
 # no kmemleak leak (tools/vm/run); the module must load and work again.
-# KIPSEC_CONC_SECS sets the length of the churn (default 50). The churn's
+# KIPSEC_CONC_SECS sets the length of the churn (default 30). The churn's
 # SAs have proxy IDs the traffic does not match, and it flushes rarely, so
 # that the flood gets through between flushes and device deletions.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/netlib.sh"
 # Deletions race with everything here: commands may fail; checks say so.
 set +e
-secs=${KIPSEC_CONC_SECS:-50}
+secs=${KIPSEC_CONC_SECS:-30}
 fuzz=$PWD/build/tests/nlfuzz
 n=0
 rc=0
