@@ -485,6 +485,20 @@ static void mm_send3(struct ike_p1 *p1, const uint8_t *rx, size_t rx_len)
 }
 
 /* MM5 or AM3 (ID only in MM5). */
+/* INITIAL-CONTACT (RFC 2407 4.6.3.3), the SPI being both cookies: sent
+ * with our first authenticated message to a peer. */
+static void p1_add_initial_contact(struct ike_p1 *p1, struct ike_builder *b)
+{
+	uint8_t spi[16];
+	struct ike_notify n = { .doi = IKE_DOI_IPSEC, .proto = IKE_PROTO_ISAKMP,
+				.spi_len = 16, .type = IKE_N_INITIAL_CONTACT,
+				.spi = spi };
+
+	memcpy(spi, p1->icky, 8);
+	memcpy(spi + 8, p1->rcky, 8);
+	ike_build_notify(b, &n);
+}
+
 static bool p1_send_auth(struct ike_p1 *p1, bool with_id, const uint8_t *rx,
 			 size_t rx_len)
 {
@@ -505,16 +519,8 @@ static bool p1_send_auth(struct ike_p1 *p1, bool with_id, const uint8_t *rx,
 			goto fail;
 		ike_build_data(&b, IKE_PL_HASH, hash, p1->keys.prf_len);
 	}
-	if (tn && !tn->contacted && p1_alone(p1)) {
-		uint8_t spi[16];
-		struct ike_notify n = { .doi = IKE_DOI_IPSEC, .proto = IKE_PROTO_ISAKMP,
-					.spi_len = 16, .type = IKE_N_INITIAL_CONTACT,
-					.spi = spi };
-
-		memcpy(spi, p1->icky, 8);
-		memcpy(spi + 8, p1->rcky, 8);
-		ike_build_notify(&b, &n);
-	}
+	if (tn && !tn->contacted && p1_alone(p1))
+		p1_add_initial_contact(p1, &b);
 	if (!seal(p1, &b, &p1->iv))
 		goto fail;
 	p1_send(p1, &b, !p1->aggressive, rx, rx_len);
@@ -535,16 +541,8 @@ static void am_send3(struct ike_p1 *p1, const uint8_t *rx, size_t rx_len)
 	if (!p1_hash(p1, true, p1->idi_b, p1->idi_len, hash))
 		goto fail;
 	ike_build_data(&b, IKE_PL_HASH, hash, p1->keys.prf_len);
-	if (tn && !tn->contacted && p1_alone(p1)) {
-		uint8_t spi[16];
-		struct ike_notify n = { .doi = IKE_DOI_IPSEC, .proto = IKE_PROTO_ISAKMP,
-					.spi_len = 16, .type = IKE_N_INITIAL_CONTACT,
-					.spi = spi };
-
-		memcpy(spi, p1->icky, 8);
-		memcpy(spi + 8, p1->rcky, 8);
-		ike_build_notify(&b, &n);
-	}
+	if (tn && !tn->contacted && p1_alone(p1))
+		p1_add_initial_contact(p1, &b);
 	if (!seal(p1, &b, &p1->iv))
 		goto fail;
 	p1_send(p1, &b, false, rx, rx_len);
