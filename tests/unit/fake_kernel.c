@@ -161,16 +161,15 @@ int kipsecd_kernel_sa_pair_add(struct kipsecd_kernel *k,
 			       struct kipsec_nl_error *e)
 {
 	(void)k;
-	(void)in;
-	(void)out;
 	(void)update;
 	(void)e;
-	log_info(NULL, "fake kernel: SA pair in %08x out %08x, soft %llu s hard %llu s",
-		 p->spi_in, p->spi_out, (unsigned long long)p->lifetimes.soft.time,
+	log_info(NULL, "fake kernel: SA pair in %08x%s out %08x%s, soft %llu s hard %llu s",
+		 p->spi_in, in ? "" : " (kept)", p->spi_out, out ? "" : " (later)",
+		 (unsigned long long)p->lifetimes.soft.time,
 		 (unsigned long long)p->lifetimes.hard.time);
-	if (sa_add(KIPSEC_DIR_IN, p->proto, p->spi_in))
+	if (in && sa_add(KIPSEC_DIR_IN, p->proto, p->spi_in))
 		return -EEXIST;
-	return sa_add(KIPSEC_DIR_OUT, p->proto, p->spi_out);
+	return out ? sa_add(KIPSEC_DIR_OUT, p->proto, p->spi_out) : 0;
 }
 
 int kipsecd_kernel_sa_del(struct kipsecd_kernel *k, const char *ifname,

@@ -40,6 +40,9 @@ struct side {
 	struct { ike_timer_id id; uint64_t at; bool armed; } timers[MAX_TIMERS];
 	struct ike_child_sa in[MAX_SAS], out[MAX_SAS];
 	int ninst;
+	/* inbound SAs a responder put in before QM2, pair not complete yet */
+	struct ike_child_sa early[MAX_SAS];
+	int nearly;
 	struct { uint8_t dir, proto; uint32_t spi; } dels[MAX_SAS * 2];
 	int ndel;
 	char logs[MAX_LOGS][1024];
@@ -135,12 +138,51 @@ static int env_spi_alloc(void *ctx, const struct kipsecd_tunnel *t, uint8_t prot
 	return 0;
 }
 
+static int early_find(const struct side *s, uint32_t spi)
+{
+	for (int i = 0; i < s->nearly; i++)
+		if (s->early[i].info.spi == spi)
+			return i;
+	return -1;
+}
+
+static void early_drop(struct side *s, int i)
+{
+	s->early[i] = s->early[--s->nearly];
+}
+
+static bool keys_equal(const struct ike_child_sa *a, const struct ike_child_sa *b);
+static bool deleted(const struct side *s, uint8_t dir, uint32_t spi);
+
+/*
+ * Also checks make-before-break: a responder's inbound SA goes in alone
+ * before QM2, and the initiator installs only once the peer has it.
+ */
 static int env_sa_install(void *ctx, const struct kipsecd_tunnel *t,
 			  const struct ike_child_sa *in, const struct ike_child_sa *out)
 {
-	struct side *s = ctx;
+	struct side *s = ctx, *peer = &s->net->s[!s->idx];
+	int i;
 
 	(void)t;
+	if (!out) {
+		assert_false(in->installed);
+		assert_int_equal(in->info.dir, KIPSEC_DIR_IN);
+		assert_int_equal(early_find(s, in->info.spi), -1);
+		assert_true(s->nearly < MAX_SAS);
+		s->early[s->nearly++] = *in;
+		return 0;
+	}
+	if (in->installed) {
+		/* the responder completes the pair it started */
+		i = early_find(s, in->info.spi);
+		assert_true(i >= 0);
+		assert_true(keys_equal(&s->early[i], in));
+		early_drop(s, i);
+	} else {
+		/* the initiator: the peer can receive on our new outbound SA */
+		assert_true(early_find(peer, out->info.spi) >= 0);
+	}
 	assert_true(s->ninst < MAX_SAS);
 	s->in[s->ninst] = *in;
 	s->out[s->ninst] = *out;
@@ -154,6 +196,8 @@ static int env_sa_delete(void *ctx, const struct kipsecd_tunnel *t, uint8_t dir,
 	struct side *s = ctx;
 
 	(void)t;
+	if (dir == KIPSEC_DIR_IN && early_find(s, spi) >= 0)
+		early_drop(s, early_find(s, spi));
 	assert_true(s->ndel < MAX_SAS * 2);
 	s->dels[s->ndel].dir = dir;
 	s->dels[s->ndel].proto = proto;
@@ -679,6 +723,39 @@ static void test_retransmission_gives_up(void **state)
 		   "5 retransmissions, giving up");
 	advance(n, 600000);
 	assert_int_equal(n->s[0].nsent, 6);
+	net_free(n);
+}
+
+/*
+ * QM3 never reaches the responder: its inbound SA, in since QM2, goes
+ * when it gives up; the initiator's pair stays (its hard lifetime or DPD
+ * cleans up).
+ */
+static void test_qm3_lost(void **state)
+{
+	struct net *n = net_new();
+	uint32_t spi;
+
+	(void)state;
+	net_start(n);
+	assert_int_equal(ike_engine_up(n->s[0].e, &n->s[0].t), 0);
+	for (int i = 0; i < 6; i++)
+		step(n);	/* Main Mode; QM1 is queued */
+	assert_int_equal(n->s[1].nearly, 0);
+	step(n);		/* QM1: the responder's inbound SA goes in */
+	assert_int_equal(n->s[1].nearly, 1);
+	assert_int_equal(n->s[0].ninst, 0);
+	step(n);		/* QM2: the initiator installs, QM3 queued */
+	spi = n->s[1].early[0].info.spi;
+	assert_int_equal(n->s[0].ninst, 1);
+	assert_int_equal(n->s[0].out[0].info.spi, spi);
+	n->blackhole[1] = true;
+	drop(n);		/* QM3 */
+	advance(n, 2000 + 4000 + 8000 + 16000 + 32000 + 64000);
+	assert_log_prefix(&n->s[1], "phase 2: no answer from the peer to Quick Mode");
+	assert_int_equal(n->s[1].nearly, 0);
+	assert_true(deleted(&n->s[1], KIPSEC_DIR_IN, spi));
+	assert_int_equal(n->s[1].ninst, 0);
 	net_free(n);
 }
 
@@ -1408,6 +1485,7 @@ int main(void)
 		cmocka_unit_test(test_retransmission),
 		cmocka_unit_test(test_retransmission_gives_up),
 		cmocka_unit_test(test_duplicates),
+		cmocka_unit_test(test_qm3_lost),
 		cmocka_unit_test(test_sa_expired),
 		cmocka_unit_test(test_replace_tunnel),
 		cmocka_unit_test(test_wrong_psk_main),

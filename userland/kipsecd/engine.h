@@ -41,6 +41,11 @@ struct ike_child_sa {
 	uint64_t life_kilobytes;		/* 0: none */
 	const struct kipsecd_p2_proposal *proposal;
 	size_t proxy_index;			/* in tunnel->proxy_ids */
+	/*
+	 * Inbound only: this SA went in earlier by itself (sa_install with
+	 * @out NULL), so sa_install(@in, @out) adds just @out.
+	 */
+	bool installed;
 };
 
 /* Timer identifiers are opaque to the daemon. */
@@ -74,6 +79,12 @@ struct ike_env {
 	 * Install a negotiated pair: the inbound SA first, then the outbound
 	 * one (make-before-break: an outbound SA with the same proxy ID
 	 * replaces the older one for new packets). 0 on success.
+	 *
+	 * A Quick Mode responder installs in two steps, so that the peer's
+	 * first packet on the new pair finds its inbound SA: @in alone (@out
+	 * NULL) when it sends message 2, and @in (with @in->installed set)
+	 * and @out when message 3 arrives. If the second step fails or never
+	 * comes, the engine removes the inbound SA with sa_delete.
 	 */
 	int (*sa_install)(void *ctx, const struct kipsecd_tunnel *t,
 			  const struct ike_child_sa *in,

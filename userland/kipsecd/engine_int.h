@@ -123,6 +123,7 @@ struct ike_qm {
 
 	uint32_t spi_esp, spi_ah;		/* initiator: inbound SPIs offered */
 	uint32_t spi_in, spi_out;
+	bool in_installed;			/* responder: inbound SA in since QM2 */
 	const struct kipsecd_p2_proposal *chosen;
 	uint32_t life_s;
 	uint64_t life_kb;

@@ -208,6 +208,10 @@ void qm_free(struct ike_qm *qm)
 {
 	struct ike_engine *e = qm->p1->e;
 
+	/* A responder's inbound SA whose pair never completed. */
+	if (qm->in_installed && qm->state != QM_DONE && e->env.sa_delete)
+		e->env.sa_delete(e->env.ctx, qm->p1->t, KIPSEC_DIR_IN,
+				 qm->chosen->proto, qm->spi_in);
 	xmit_free(e, &qm->x, TIMER_ID(qm->serial, T_QM_XMIT));
 	ike_dh_free(qm->dh);
 	OPENSSL_cleanse(qm, sizeof(*qm));

@@ -459,7 +459,7 @@ static int env_sa_install(void *ctx, const struct kipsecd_tunnel *t,
 	snprintf(p.ifname, sizeof(p.ifname), "%s", t->ifname);
 	p.proto = in->info.proto;
 	p.spi_in = in->info.spi;
-	p.spi_out = out->info.spi;
+	p.spi_out = out ? out->info.spi : 0;
 	p.algs = in->info;
 	p.pid = in->info.pid;
 	/* Hard: what was agreed. Soft: 85-90 % of it, for our rekey. */
@@ -470,16 +470,24 @@ static int env_sa_install(void *ctx, const struct kipsecd_tunnel *t,
 		p.lifetimes.hard.bytes = in->life_kilobytes * 1024;
 		p.lifetimes.soft.bytes = soft_of(in->life_kilobytes * 1024);
 	}
-	ret = kipsecd_kernel_sa_pair_add(ik->d->kernel, &p, &in->keys, &out->keys,
-					 false, &e);
+	/* A responder's pair comes in two steps: inbound alone, then outbound. */
+	ret = kipsecd_kernel_sa_pair_add(ik->d->kernel, &p,
+					 in->installed ? NULL : &in->keys,
+					 out ? &out->keys : NULL, false, &e);
 	explicit_bzero(&p, sizeof(p));
 	if (ret) {
-		log_err(t->name, "kernel: installing SAs in %08x out %08x on %s: %s",
-			in->info.spi, out->info.spi, t->ifname,
+		log_err(t->name, "kernel: installing SAs in %08x%s out %08x on %s: %s",
+			in->info.spi, in->installed ? " (present)" : "",
+			out ? out->info.spi : 0, t->ifname,
 			kipsec_nl_strerror(&e, buf, sizeof(buf)));
 		if (ts)
 			ts->counters.p2_failed++;
 		return -1;
+	}
+	if (!out) {
+		log_debug(t->name, "kernel: SA in %08x installed ahead of its pair",
+			  in->info.spi);
+		return 0;
 	}
 	log_debug(t->name, "kernel: SAs in %08x out %08x installed, soft lifetime %" PRIu64
 		  " s, hard %" PRIu32 " s%s", in->info.spi, out->info.spi,

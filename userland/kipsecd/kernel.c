@@ -387,14 +387,18 @@ int kipsecd_kernel_sa_pair_add(struct kipsecd_kernel *k,
 	sa.has_proxy_id = true;
 	sa.pid = p->pid;
 	sa.has_seq = false;
-	sa_id(&sa, p->ifname, p->proto, KIPSEC_DIR_IN, p->spi_in);
-	ret = sa_write(k, &sa, in, update, &p->lifetimes, e);
-	if (ret)
-		return ret;
+	if (in) {
+		sa_id(&sa, p->ifname, p->proto, KIPSEC_DIR_IN, p->spi_in);
+		ret = sa_write(k, &sa, in, update, &p->lifetimes, e);
+		if (ret || !out)
+			return ret;
+	}
+	if (!out)
+		return 0;
 	sa_id(&sa, p->ifname, p->proto, KIPSEC_DIR_OUT, p->spi_out);
 	sa.has_replay_window = false;
 	ret = sa_write(k, &sa, out, update, &p->lifetimes, e);
-	if (ret && !update) {
+	if (ret && !update && in) {
 		sa_id(&sa, p->ifname, p->proto, KIPSEC_DIR_IN, p->spi_in);
 		kipsec_nl_sa_del(k->nl, &sa, &e2);
 	}

@@ -105,7 +105,9 @@ struct kipsecd_sa_pair {
  * Install both SAs: inbound first, so that the peer's first packets are
  * taken, then outbound; if the outbound one fails the inbound one is
  * deleted again. @update replaces SAs that exist (KIPSEC_CMD_SA_UPDATE).
- * @in and @out are the keys; the caller wipes them.
+ * @in and @out are the keys; the caller wipes them. A NULL @in or @out
+ * leaves that direction alone (a Quick Mode responder adds its inbound SA
+ * before message 2 and the outbound one after message 3).
  */
 int kipsecd_kernel_sa_pair_add(struct kipsecd_kernel *k,
 			       const struct kipsecd_sa_pair *p,

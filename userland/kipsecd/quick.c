@@ -9,8 +9,12 @@
  *
  * Each configured phase 2 proposal is one proposal (numbered 1..4) with one
  * transform; the responder takes the first of the peer's it accepts. The
- * proxy IDs must be exactly one of the tunnel's pairs (no narrowing). The
- * initiator installs after sending QM3, the responder after receiving it.
+ * proxy IDs must be exactly one of the tunnel's pairs (no narrowing).
+ *
+ * Make-before-break at both ends: the responder installs its inbound SA
+ * before it sends QM2 and its outbound one when QM3 arrives; the initiator
+ * installs both when QM2 arrives, before it sends QM3. So neither end
+ * sends on the new pair before the other can receive on it.
  */
 #include <netinet/in.h>
 #include <stdio.h>
@@ -337,7 +341,7 @@ static void qm_done(struct ike_qm *qm)
 	qm_gc(p1);
 }
 
-static void qm_install(struct ike_qm *qm)
+static bool qm_install(struct ike_qm *qm)
 {
 	struct ike_p1 *p1 = qm->p1;
 	struct ike_engine *e = p1->e;
@@ -347,6 +351,7 @@ static void qm_install(struct ike_qm *qm)
 	char pid[256], name[KIPSECD_PROPOSAL_NAME_MAX];
 	const char *pn = qm->chosen->proto == IPPROTO_AH ? "ah" : "esp";
 	uint32_t old_serial = qm->rekey_of;
+	bool ok = false;
 
 	diag_proxy(t, qm->pidx, pid, sizeof(pid));
 	if (!in || !out || !c || !child_keys(qm, qm->spi_in, in) ||
@@ -357,10 +362,11 @@ static void qm_install(struct ike_qm *qm)
 	in->info.dir = KIPSEC_DIR_IN;
 	in->info.has_replay_window = true;
 	in->info.replay_window = t->replay_window;
+	in->installed = qm->in_installed;
 	out->info.dir = KIPSEC_DIR_OUT;
 	if (e->env.sa_install && e->env.sa_install(e->env.ctx, t, in, out)) {
 		elog(e, t, KIPSECD_LOG_ERROR, D_P2_INSTALL_FAIL, pid);
-		goto out;
+		goto out;	/* qm_free removes an inbound SA put in early */
 	}
 	c->t = t;
 	c->p1_serial = p1->serial;
@@ -404,12 +410,34 @@ static void qm_install(struct ike_qm *qm)
 	elog(e, t, KIPSECD_LOG_NOTICE, D_P2_UP, pid,
 	     kipsecd_p2_name(qm->chosen, name, sizeof(name)), pn, qm->spi_in, pn,
 	     qm->spi_out, qm->life_s, old_serial ? " (rekey)" : "");
+	ok = true;
 out:
 	if (in)
 		OPENSSL_clear_free(in, sizeof(*in));
 	if (out)
 		OPENSSL_clear_free(out, sizeof(*out));
 	free(c);
+	return ok;
+}
+
+/* The responder's inbound SA, in place before QM2 leaves. */
+static bool qm_install_in(struct ike_qm *qm)
+{
+	struct ike_engine *e = qm->p1->e;
+	struct ike_child_sa *in = calloc(1, sizeof(*in));
+	bool ok = in && child_keys(qm, qm->spi_in, in);
+
+	if (ok) {
+		in->info.dir = KIPSEC_DIR_IN;
+		in->info.has_replay_window = true;
+		in->info.replay_window = qm->p1->t->replay_window;
+		ok = !e->env.sa_install ||
+		     !e->env.sa_install(e->env.ctx, qm->p1->t, in, NULL);
+	}
+	if (in)
+		OPENSSL_clear_free(in, sizeof(*in));
+	qm->in_installed = ok;
+	return ok;
 }
 
 /* Hashes. */
@@ -736,8 +764,13 @@ static void qm_got2(struct ike_qm *qm, const struct ike_msg *m, const uint8_t *r
 		p1_remove_qm(p1, qm);
 		return;
 	}
+	/* Both SAs before QM3: the responder starts sending once it has QM3. */
+	if (!qm_install(qm)) {
+		ike_buf_free(&b.buf);
+		p1_remove_qm(p1, qm);
+		return;
+	}
 	xmit_send(e, t, &qm->x, &b.buf, false, TIMER_ID(qm->serial, T_QM_XMIT), rx, rx_len);
-	qm_install(qm);
 	qm_done(qm);
 }
 
@@ -936,6 +969,13 @@ static void qm_respond(struct ike_p1 *p1, const struct ike_msg *m, uint32_t msgi
 		return;
 	}
 	qm->state = QM_R2;
+	if (!qm_install_in(qm)) {
+		ike_buf_free(&b.buf);
+		diag_proxy(t, pidx, ours, sizeof(ours));
+		elog(e, t, KIPSECD_LOG_ERROR, D_P2_INSTALL_FAIL, ours);
+		p1_remove_qm(p1, qm);
+		return;
+	}
 	xmit_send(e, t, &qm->x, &b.buf, true, TIMER_ID(qm->serial, T_QM_XMIT), rx, rx_len);
 }
 
@@ -1016,8 +1056,10 @@ void qm_input(struct ike_engine *e, struct ike_p1 *p1, uint8_t *buf, size_t len,
 		}
 		p1->last_rx_ms = enow(e);
 		qm->iv = iv;
-		qm_install(qm);
-		qm_done(qm);
+		if (qm_install(qm))
+			qm_done(qm);
+		else
+			p1_remove_qm(p1, qm);	/* and its inbound SA */
 	}
 out:
 	free(rx);
