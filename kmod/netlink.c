@@ -247,6 +247,16 @@ static int kipsec_get_addr(struct nlattr **attrs, int attr4, int attr6,
 	return 0;
 }
 
+static bool kipsec_addr_same(const struct kipsec_addr *a,
+			     const struct kipsec_addr *b)
+{
+	if (a->family != b->family)
+		return false;
+	if (a->family == AF_INET)
+		return a->ip4 == b->ip4;
+	return a->family != AF_INET6 || ipv6_addr_equal(&a->ip6, &b->ip6);
+}
+
 static int kipsec_tunnel_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct kipsec_endpoint *ep, *old;
@@ -281,16 +291,6 @@ static int kipsec_tunnel_set_doit(struct sk_buff *skb, struct genl_info *info)
 		ret = -ENODEV;
 		goto out_unlock;
 	}
-	/* SAs took the outer addresses when they were added. */
-	kipsec_spi_expire(t);
-	if (t->nr_sas || !list_empty(&t->reserved)) {
-		NL_SET_ERR_MSG_ATTR(info->extack,
-				    info->attrs[KIPSEC_A_TUNNEL_IFINDEX] ?:
-				    info->attrs[KIPSEC_A_TUNNEL_IFNAME],
-				    "the tunnel has SAs or reserved SPIs: flush them to change its addresses");
-		ret = -EBUSY;
-		goto out_unlock;
-	}
 	old = rcu_dereference_protected(t->endpoint, lockdep_is_held(&kn->lock));
 	if (old) {
 		ep->local = old->local;
@@ -319,6 +319,20 @@ static int kipsec_tunnel_set_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[attr],
 				    "local and remote addresses are of different families");
 		ret = -EINVAL;
+		goto out_unlock;
+	}
+	/* Setting what is set already changes nothing (a keyer restarting). */
+	if (old && kipsec_addr_same(&ep->local, &old->local) &&
+	    kipsec_addr_same(&ep->remote, &old->remote))
+		goto out_unlock;
+	/* SAs took the outer addresses when they were added. */
+	kipsec_spi_expire(t);
+	if (t->nr_sas || !list_empty(&t->reserved)) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[KIPSEC_A_TUNNEL_IFINDEX] ?:
+				    info->attrs[KIPSEC_A_TUNNEL_IFNAME],
+				    "the tunnel has SAs or reserved SPIs: flush them to change its addresses");
+		ret = -EBUSY;
 		goto out_unlock;
 	}
 

@@ -13,7 +13,9 @@
  *	KIPSEC_A_TUNNEL_IFINDEX or KIPSEC_A_TUNNEL_IFNAME. The outer local and
  *	remote address are given as KIPSEC_A_TUNNEL_{LOCAL,REMOTE}_IPV{4,6};
  *	at most one of each pair. An omitted address keeps its value; after the
- *	change both set addresses must be of the same family.
+ *	change both set addresses must be of the same family. While the tunnel
+ *	has SAs or SPI reservations its addresses cannot change (-EBUSY);
+ *	setting the addresses it has succeeds and changes nothing.
  *
  * KIPSEC_CMD_TUNNEL_GET
  *	doit: the tunnel named by ifindex or ifname. dumpit: every tunnel in

@@ -207,6 +207,13 @@ assert d["replay_window"] == 0 and d["esn"] is False, d'
 show -j sa show kipsec0
 json_check "sa -j without -s" "$out" 'assert len(j) == 4 and all("stats" not in s for s in j), j'
 
+step "with SAs, the tunnel's addresses stay: the same ones again are fine, others refused"
+expect_ok kipsec tunnel set kipsec0 local 192.0.2.1 remote 198.51.100.2
+expect_err 1 "^kipsec: tunnel set kipsec0: the tunnel has SAs or reserved SPIs: flush them to change its addresses" \
+	kipsec tunnel set kipsec0 local 192.0.2.1 remote 198.51.100.3
+show tunnel show kipsec0
+[[ "$out" == *"remote 198.51.100.2"* ]] || fail "the refused set changed the tunnel: $out"
+
 step "a duplicate add is refused and changes nothing"
 show -j sa show
 before=$(no_age "$out")

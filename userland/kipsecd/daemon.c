@@ -254,6 +254,31 @@ static void on_kernel_resync(void *arg)
 	}
 }
 
+/*
+ * SAs on the tunnel's interface before we installed any were left by a
+ * kipsecd that died: kipsecd is the interface's keyer, and the peer drops
+ * its side of them on our INITIAL-CONTACT, so they go.
+ */
+static void tunnel_kernel_clean(struct kipsecd *d,
+				struct kipsecd_tunnel_state *ts)
+{
+	struct kipsec_nl_error e;
+	uint64_t n = 0;
+	char buf[300];
+
+	if (!ts->kernel_set ||
+	    kipsecd_kernel_sa_dump(d->kernel, ts->cfg->ifname, count_sa, &n, &e) || !n)
+		return;
+	if (kipsecd_kernel_flush(d->kernel, ts->cfg->ifname, &e)) {
+		log_warn(tname(ts), "kernel: removing %" PRIu64 " SA%s left on %s: %s", n,
+			 n == 1 ? "" : "s", ts->cfg->ifname,
+			 kipsec_nl_strerror(&e, buf, sizeof(buf)));
+		return;
+	}
+	log_notice(tname(ts), "kernel: removed %" PRIu64 " SA%s left on %s by an earlier run",
+		   n, n == 1 ? "" : "s", ts->cfg->ifname);
+}
+
 static void kernel_try_open(struct kipsecd *d)
 {
 	struct kipsec_nl_error e;
@@ -273,8 +298,10 @@ static void kernel_try_open(struct kipsecd *d)
 	}
 	d->kernel_error[0] = '\0';
 	log_notice(NULL, "kernel: connected to the kipsec module");
-	for (i = 0; i < d->n_tunnels; i++)
+	for (i = 0; i < d->n_tunnels; i++) {
 		tunnel_kernel_setup(d, d->tunnels[i]);
+		tunnel_kernel_clean(d, d->tunnels[i]);
+	}
 	on_kernel_resync(d);
 	/* The module came after us: start = immediately can start now. */
 	for (i = 0; d->ike && i < d->n_tunnels; i++) {
@@ -355,8 +382,10 @@ int kipsecd_init(struct kipsecd *d, struct loop *l, const char *config_path,
 			 "not used (--no-kernel)");
 		log_notice(NULL, "kernel: not used (--no-kernel)");
 	}
-	for (i = 0; i < d->n_tunnels; i++)
+	for (i = 0; i < d->n_tunnels; i++) {
 		tunnel_kernel_setup(d, d->tunnels[i]);
+		tunnel_kernel_clean(d, d->tunnels[i]);
+	}
 	if (kipsecd_ike_start(d, err, errlen))
 		return -1;
 	log_notice(NULL, "kipsecd " KIPSEC_VERSION " started: %zu tunnel%s from %s, control socket %s",
@@ -537,6 +566,7 @@ int kipsecd_reload(struct kipsecd *d, FILE *out, char *err, size_t errlen)
 			}
 			table[i] = ts;
 			tunnel_kernel_setup(d, ts);
+			tunnel_kernel_clean(d, ts);
 			kipsecd_ike_tunnel_config(d, ts, NULL, true);
 			log_notice(t->name, "reload: tunnel added");
 			if (out)
