@@ -199,10 +199,11 @@ has "$(cat "$tmp/d1.log")" "tunnel=site-d down (shutdown)"
 ok $? "SIGTERM calls every tunnel's down hook" "$(tail -8 "$tmp/d1.log")"
 
 # The IKE port taken: a clear error, exit 1.
-python3 -c 'import socket, sys, time; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", int(sys.argv[1]))); time.sleep(5)' "$port" &
+# The holder says when it has the port (python starts slowly on a busy machine).
+python3 -c 'import socket, sys, time; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", int(sys.argv[1]))); open(sys.argv[2], "w").close(); time.sleep(30)' "$port" "$tmp/held" &
 holder=$!
-sleep 0.3
-out=$("$kipsecd" -f -c "$conf" 2>&1)
+for _ in $(seq 100); do [ -e "$tmp/held" ] && break; sleep 0.1; done
+out=$(timeout 20 "$kipsecd" -f -c "$conf" 2>&1)
 st=$?
 kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
 [ "$st" = 1 ] && has "$out" "IKE socket on UDP port $port (IPv4): Address already in use" && [ ! -e "$sock" ]
