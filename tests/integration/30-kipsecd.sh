@@ -1,9 +1,12 @@
 #!/bin/bash
 # kipsecd on both gateways (tools/kipsecd.py): Main Mode and Aggressive
-# Mode with Quick Mode bring kipsec0 up end to end; PFS group 14 and none;
-# three proxy-ID pairs; start = on-traffic (ACQUIRE); a rekey under a
-# continuous ping with ipsec-lifetime = 20s; kipsec ike down and SIGTERM
-# send Deletes the other side honours; a wrong PSK gives its diagnostic.
+# Mode with Quick Mode bring kipsec0 up end to end; the predefined
+# proposal sets and custom ones with and without PFS; three proxy-ID
+# pairs; each mismatch (PSK, proxy ID, PFS, phase 2 and phase 1 proposal)
+# gives its diagnostic; start = on-traffic (ACQUIRE); a ping every 50 ms
+# across three rekeys loses nothing; kill -9 and restart recovers through
+# INITIAL-CONTACT; DPD notices a killed peer; kipsec ike down and SIGTERM
+# send Deletes the other side honours.
 # vm-options: --timeout 900
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/netlib.sh"

@@ -14,10 +14,23 @@ own configuration, PSK file (0600) and control socket, both on UDP port
            Deletes sent, SAs gone on both sides.
   aggr     Aggressive Mode, no PFS, three proxy-ID pairs: three SA pairs
            per gateway, a ping through each.
-  traffic  start = on-traffic: a ping triggers ACQUIRE and the tunnel
-           comes up; ipsec-lifetime = 20s: a rekey while a continuous ping
-           runs loses at most one echo; new SPIs, rekeys counted.
+  proposals  each predefined set (standard, compatible, basic) and custom
+           proposals with and without PFS (ESP with GCM, CBC+SHA-2, AH):
+           the responder accepts only the set's last proposal (or the whole
+           set), the pair uses exactly it, pings pass both ways.
   psk      wrong PSK: the one-line diagnostic on both sides, no SAs.
+  mismatch proxy IDs, PFS on one side, no common phase 2 proposal, no
+           common phase 1 proposal: each gives its one-line diagnostic
+           with our value and the peer's, and no SAs.
+  traffic  start = on-traffic: a ping triggers ACQUIRE and the tunnel
+           comes up; ipsec-lifetime = 10s: a ping every 50 ms across three
+           Phase 2 rekeys loses nothing; new SPIs, rekeys counted, the old
+           pairs gone.
+  restart  kill -9 the initiator's kipsecd, start it again: it removes
+           the SAs it left, its INITIAL-CONTACT makes the peer drop its
+           stale pair, one pair per side again, pings pass.
+  dpd      then kill -9 the responder's: DPD (2 s, 2 retries) declares it
+           dead and the initiator's SAs go.
 """
 
 import json
@@ -112,7 +125,15 @@ class Daemon:
     def tail(self, n=25):
         return ["%s: %s" % (self.gw, x) for x in self.text().splitlines()[-n:]]
 
+    def kill(self):
+        """SIGKILL: no Deletes, the SAs stay in the module."""
+        self.p.kill()
+        self.p.wait()
+        self.logf.close()
+
     def stop(self):
+        if self.logf.closed:
+            return self.p.returncode
         if self.p.poll() is None:
             self.p.send_signal(signal.SIGTERM)
             try:
@@ -274,9 +295,23 @@ def round_aggr(tap):
         wait(lambda: not sas("gwA") and not sas("gwB"), 5)
 
 
+def ping_flood(ns, src, dst, secs, interval=0.05):
+    """ping -i INTERVAL for SECS seconds; (sent, received, summary)."""
+    count = int(secs / interval)
+    out = T.run(["ping", "-n", "-q", "-i", str(interval), "-c", str(count),
+                 "-W", "2", "-I", src, dst], ns=ns, check=False)
+    sent = recv = -1
+    for line in out.splitlines():
+        if "packets transmitted" in line:
+            f = line.split()
+            sent, recv = int(f[0]), int(f[3])
+    return sent, recv, out.strip().splitlines()[-2:]
+
+
 def round_traffic(tap):
-    tap.note("round traffic: start = on-traffic, ipsec-lifetime 20s, rekey")
-    common = dict(ipsec_lifetime="20s", ipsec_proposals="g14-esp-aes128gcm16")
+    tap.note("round traffic: start = on-traffic, ipsec-lifetime 10s, "
+             "three rekeys under a ping every 50 ms")
+    common = dict(ipsec_lifetime="10s", ipsec_proposals="g14-esp-aes128gcm16")
     b = Daemon("gwB", "traffic", start="respond-only", **common)
     a = Daemon("gwA", "traffic", start="on-traffic", **common)
     try:
@@ -295,37 +330,97 @@ def round_traffic(tap):
         if not got:
             return
         first = {k[2] for k in sas("gwA")}
-        t0 = time.monotonic()
-        sent = lost = 0
-        worst = run = 0
-        # Soft lifetimes at 17-18 s, hard at 20 s, the old pair deleted
-        # 10 s after the rekey: 30 s of pings cover it all.
-        while time.monotonic() - t0 < 30:
-            sent += 1
-            if T.ping("hA", HA, HB, count=1, timeout=1.0):
-                lost += 1
-                run += 1
-                worst = max(worst, run)
-            else:
-                run = 0
-                time.sleep(0.2)
+        # Soft lifetimes at 8.5-9 s, hard at 10 s: 28 s of pings span
+        # three rekeys (at about 9, 17 and 26 s).
+        sent, recv, summary = ping_flood("hA", HA, HB, 28)
         now = {k[2] for k in sas("gwA")}
         st = a.status()
         rekeys = (st.get("proxy-ids") or [{}])[0].get("rekeys", 0)
-        tap.ok(now and not (now & first) and rekeys >= 1,
-               "traffic: rekeyed before the 20 s lifetime ran out: new SPIs, "
-               "rekeys %d" % rekeys,
+        tap.ok(now and not (now & first) and rekeys >= 3,
+               "traffic: three rekeys, each before the 10 s lifetime ran out: "
+               "new SPIs, rekeys %d" % rekeys,
                ["before %s now %s" % (sorted(map(hex, first)),
                                       sorted(map(hex, now)))] + a.tail(15))
-        tap.ok(lost <= 1, "traffic: continuous ping over the rekey: %d sent, "
-               "%d lost (at most 1)" % (sent, lost), a.tail(15) + b.tail(15))
+        tap.ok(sent > 400 and recv == sent,
+               "traffic: a ping every 50 ms across the rekeys: %d sent, %d "
+               "answered, none lost" % (sent, recv),
+               summary + a.tail(15) + b.tail(15))
+        # A rekey may have just happened: its old pair goes at its hard
+        # expiry, at most 1.5 s later.
+        wait(lambda: not spis_match(1), 5)
         problems = spis_match(1)
-        tap.ok(not problems, "traffic: after the rekey the old pair is gone "
-               "and the SPIs match", problems)
+        tap.ok(not problems, "traffic: after the rekeys the old pairs are "
+               "gone and the SPIs match", problems)
     finally:
-        a.stop()
-        b.stop()
-        wait(lambda: not sas("gwA") and not sas("gwB"), 5)
+        stop_all(a, b)
+
+
+def stop_all(*daemons):
+    for d in daemons:
+        d.stop()
+    wait(lambda: not sas("gwA") and not sas("gwB"), 5)
+
+
+# (name, gwA offers, gwB accepts, the proposal chosen (the "SA pair
+# installed" log line names it, PFS group included), and what the SAs use
+# as kipsec -j sa show names it: (proto, cipher or AEAD, auth)). gwB
+# accepting only the last of gwA's proposals proves that all were offered.
+PROPOSAL_CASES = [
+    ("standard", "standard", "g2-esp-aes128-sha", "g2-esp-aes128-sha",
+     ("esp", "aes-cbc-128", "hmac-sha1-96")),
+    ("compatible", "compatible", "compatible", "nopfs-esp-3des-sha",
+     ("esp", "3des", "hmac-sha1-96")),
+    ("basic", "basic", "nopfs-esp-des-md5", "nopfs-esp-des-md5",
+     ("esp", "des", "hmac-md5-96")),
+    ("g14 gcm", "g14-esp-aes256gcm16", "g14-esp-aes256gcm16",
+     "g14-esp-aes256gcm16", ("esp", "aes-gcm-256", None)),
+    ("g19 cbc sha512", "g19-esp-aes128-sha, g19-esp-aes256-sha512",
+     "g19-esp-aes256-sha512", "g19-esp-aes256-sha512",
+     ("esp", "aes-cbc-256", "hmac-sha512-256")),
+    ("nopfs ah", "nopfs-ah-sha256", "nopfs-ah-sha256", "nopfs-ah-sha256",
+     ("ah", None, "hmac-sha256-128")),
+]
+
+
+def sa_algs(sa):
+    """(proto, cipher or AEAD, auth) of one kipsec -j sa show entry."""
+    return (sa.get("proto"), sa.get("aead") or sa.get("enc"), sa.get("auth"))
+
+
+def round_proposals(tap):
+    tap.note("round proposals: predefined sets and custom proposals")
+    for name, offer, accept, chosen, want in PROPOSAL_CASES:
+        b = Daemon("gwB", "prop", start="respond-only", ipsec_proposals=accept)
+        a = Daemon("gwA", "prop", start="immediately", ipsec_proposals=offer)
+        try:
+            up = wait(all_up([a, b]), 30)
+            problems = [] if up else ["not up"] + a.tail(8) + b.tail(8)
+            if up:
+                problems += T.ping("hA", HA, HB, count=1)
+                problems += T.ping("hB", HB, HA, count=1)
+                for gw, s in (("gwA", sas("gwA")), ("gwB", sas("gwB"))):
+                    for k, sa in s.items():
+                        got = sa_algs(sa)
+                        if got != want:
+                            problems.append("%s %s SA 0x%x: %s, expected %s" %
+                                            (gw, k[1], k[2], got, want))
+                        if not sa["stats"]["packets"]:
+                            problems.append("%s %s SA 0x%x carried nothing" %
+                                            (gw, k[1], k[2]))
+                problems += spis_match(1)
+                line = ": %s, in " % chosen
+                for d in (a, b):
+                    if not any("SA pair installed" in x and line in x
+                               for x in d.text().splitlines()):
+                        problems.append("%s: no 'SA pair installed ...%s' line"
+                                        % (d.gw, line))
+                        problems += d.tail(5)
+            tap.ok(not problems, "proposals: %s (gwA offers %s; gwB accepts "
+                   "%s): both chose %s, the SAs use %s, pings pass both ways"
+                   % (name, offer, accept, chosen,
+                      "/".join(x for x in want if x)), problems)
+        finally:
+            stop_all(a, b)
 
 
 def round_psk(tap):
@@ -351,6 +446,116 @@ def round_psk(tap):
         b.stop()
 
 
+# (name, gwA's keys, gwB's keys, gwB's diagnostic, gwA's line)
+MISMATCH_CASES = [
+    ("proxy ID",
+     dict(proxy_ids=[("10.1.0.0/16", "10.2.0.0/16")]),
+     dict(proxy_ids=[("10.2.0.0/24", "10.1.0.0/24")]),
+     "phase 2: proxy IDs do not match: peer proposed 10.2.0.0/16 <-> "
+     "10.1.0.0/16; we have 10.2.0.0/24 <-> 10.1.0.0/24 (local <-> remote, "
+     "seen from here)",
+     "phase 2: peer says INVALID-ID-INFORMATION"),
+    ("PFS on one side",
+     dict(ipsec_proposals="g14-esp-aes128-sha256"),
+     dict(ipsec_proposals="nopfs-esp-aes128-sha256"),
+     "phase 2: no proposal chosen: peer offered g14-esp-aes128-sha256; we "
+     "accept nopfs-esp-aes128-sha256 (no pfs expected, peer sent modp2048)",
+     "phase 2: peer says NO-PROPOSAL-CHOSEN"),
+    ("phase 2 proposal",
+     dict(ipsec_proposals="nopfs-esp-aes128-sha, nopfs-esp-3des-md5"),
+     dict(ipsec_proposals="nopfs-esp-aes256gcm16"),
+     "phase 2: no proposal chosen: peer offered nopfs-esp-aes128-sha, "
+     "nopfs-esp-3des-md5; we accept nopfs-esp-aes256gcm16",
+     "phase 2: peer says NO-PROPOSAL-CHOSEN"),
+    ("phase 1 proposal",
+     dict(ike_proposals="aes128-sha1-modp2048"),
+     dict(ike_proposals="aes256-sha256-modp2048"),
+     "phase 1: no proposal chosen: peer offered aes128-sha1-modp2048; we "
+     "accept aes256-sha256-modp2048",
+     "phase 1: peer says NO-PROPOSAL-CHOSEN"),
+]
+
+
+def round_mismatch(tap):
+    tap.note("round mismatch: proxy ID, PFS, phase 2 and phase 1 proposals")
+    for name, ka, kb, bline, aline in MISMATCH_CASES:
+        b = Daemon("gwB", "mm", start="respond-only", **kb)
+        a = Daemon("gwA", "mm", start="immediately", **ka)
+        try:
+            said = wait(lambda: bline in b.text() and aline in a.text(), 20)
+            lines = [x for x in b.text().splitlines() if bline in x] + \
+                [x for x in a.text().splitlines() if aline in x]
+            tap.ok(said and not sas("gwA") and not sas("gwB"),
+                   "mismatch: %s: gwB says why with both values, gwA "
+                   "reports the peer's refusal, no SAs" % name,
+                   (lines if said else ["expected gwB: " + bline,
+                                        "expected gwA: " + aline]
+                    + a.tail(8) + b.tail(8)) +
+                   ["gwA SAs %d, gwB SAs %d" % (len(sas("gwA")),
+                                               len(sas("gwB")))])
+            for x in lines[:1]:
+                tap.note(x)
+        finally:
+            stop_all(a, b)
+
+
+def round_restart_dpd(tap):
+    tap.note("round restart: kill -9 and restart the initiator "
+             "(INITIAL-CONTACT); then kill -9 the responder (DPD)")
+    b = Daemon("gwB", "rd", start="respond-only")
+    a = Daemon("gwA", "rd", start="immediately", dpd="2s", dpd_retries="2")
+    a2 = None
+    try:
+        up = wait(all_up([a, b]), 30)
+        tap.ok(up, "restart: up", a.tail() + b.tail())
+        if not up:
+            return
+        stale_b = {k[2] for k in sas("gwB")}
+        a.kill()
+        tap.ok(len(sas("gwA")) == 2 and sas("gwB"),
+               "restart: kill -9 on gwA leaves its SAs in the module",
+               [str(sorted(sas("gwA")))])
+        a2 = Daemon("gwA", "rd2", start="immediately", dpd="2s",
+                    dpd_retries="2")
+        up = wait(all_up([a2, b]), 30)
+        ic = wait(lambda: "INITIAL-CONTACT from the peer: deleting 1 stale SA "
+                  "pair(s)" in b.text(), 10)
+        problems = [] if up else ["not up"]
+        problems += spis_match(1)
+        if stale_b & {k[2] for k in sas("gwB")}:
+            problems.append("gwB still has a stale SA: %s" % sorted(
+                map(hex, stale_b & {k[2] for k in sas("gwB")})))
+        if "removed 2 SAs left on kipsec0 by an earlier run" not in a2.text():
+            problems.append("gwA's new kipsecd did not remove its old SAs")
+        if up:
+            problems += T.ping("hA", HA, HB, count=2) + \
+                T.ping("hB", HB, HA, count=2)
+        tap.ok(ic and not problems,
+               "restart: the new kipsecd removes the SAs left, its "
+               "INITIAL-CONTACT makes gwB drop its stale pair; one pair per "
+               "side, pings pass", problems + a2.tail(10) + b.tail(10))
+
+        b.kill()
+        t0 = time.monotonic()
+        dead = wait(lambda: "DPD: peer dead: no R-U-THERE-ACK after 2 "
+                    "R-U-THERE" in a2.text(), 20)
+        secs = time.monotonic() - t0
+        gone = wait(lambda: not sas("gwA"), 5)
+        tap.ok(dead and gone and a2.status().get("state") != "up",
+               "dpd: kill -9 on gwB: gwA's DPD declares the peer dead "
+               "(%.1f s) and removes its SAs" % secs,
+               a2.tail(12) + ["gwA SAs: %s" % sorted(sas("gwA"))])
+    finally:
+        for d in (a, a2, b):
+            if d:
+                d.stop()
+        # gwB's SAs were left by kill -9
+        T.run(["kipsec", "sa", "flush", "dev", "kipsec0"], ns="gwB",
+              check=False)
+        T.run(["kipsec", "sa", "flush", "dev", "kipsec0"], ns="gwA",
+              check=False)
+
+
 def main():
     tap = T.Tap()
     try:
@@ -359,11 +564,15 @@ def main():
         tap.ok(False, "set up the tunnel devices", [str(e)])
         return tap.done()
     server = T.TcpServer("hB")
-    only = os.environ.get("KIPSECD_ROUNDS", "main aggr traffic psk").split()
+    only = os.environ.get("KIPSECD_ROUNDS", "main aggr proposals psk "
+                          "mismatch traffic restart").split()
     for name, fn in (("main", lambda: round_main(tap, server)),
                      ("aggr", lambda: round_aggr(tap)),
+                     ("proposals", lambda: round_proposals(tap)),
+                     ("psk", lambda: round_psk(tap)),
+                     ("mismatch", lambda: round_mismatch(tap)),
                      ("traffic", lambda: round_traffic(tap)),
-                     ("psk", lambda: round_psk(tap))):
+                     ("restart", lambda: round_restart_dpd(tap))):
         if name in only:
             t0 = time.monotonic()
             try:
