@@ -4,7 +4,7 @@
 #   make userland        build/bin/kipsec, build/bin/kipsecd
 #   make module KDIR=... the module for a kernel tree or headers directory
 #   make check           everything, tested (see README.md)
-#   make demo            a manual-key tunnel between two sites, in a VM
+#   make demo            two kipsecd gateways bring up a tunnel, in a VM
 #   make bench           kipsec against XFRM, as ratios (Documentation/performance.md)
 #   make install         the CLI, kipsecd and man pages under PREFIX
 
