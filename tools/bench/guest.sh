@@ -217,5 +217,9 @@ pkill iperf3 || true
 teardown k
 teardown c
 
+# IKE: Quick Modes per second over one phase 1, with and without PFS,
+# and Main Mode + Quick Mode set-ups per second, between two kipsecd.
+KIPSEC_BENCH_REPS=$reps python3 "$(dirname "$0")/ike.py" "$tmp"
+
 rmmod kipsec
 rm -rf "$tmp"

@@ -42,3 +42,8 @@ one, big = fig.get("kipsec_gcm_one_tcp1"), fig.get("kipsec_gcm_big_tcp1")
 if one and big:
     print("%-40s %.1f%% slowdown (%.0f -> %.0f b/s)" %
           ("kipsec TCP 1 flow, many SAs vs one", 100.0 * (1 - big / one), one, big))
+for key, label in (("kipsecd_qm_nopfs_per_s", "Quick Modes/s over one phase 1, no PFS"),
+                   ("kipsecd_qm_pfs_per_s", "Quick Modes/s over one phase 1, PFS g14"),
+                   ("kipsecd_setup_per_s", "Main Mode + Quick Mode set-ups/s")):
+    if key in fig:
+        print("%-40s kipsecd %8.2f/s" % (label, fig[key]))
