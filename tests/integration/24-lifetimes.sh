@@ -7,6 +7,7 @@
 # seq 0xfffffffe runs out; ACQUIRE for traffic with no SA, one per flow
 # and second; a listener in another namespace gets nothing. Teardown with
 # timed SAs left in place (namespace exit, rmmod).
+# check: alone (timing: lifetimes, rekeys, DPD)
 # vm-options: --timeout 400
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/netlib.sh"

@@ -7,6 +7,7 @@
 # across three rekeys loses nothing; kill -9 and restart recovers through
 # INITIAL-CONTACT; DPD notices a killed peer; kipsec ike down and SIGTERM
 # send Deletes the other side honours.
+# check: alone (timing: lifetimes, rekeys, DPD)
 # vm-options: --timeout 900
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/netlib.sh"
