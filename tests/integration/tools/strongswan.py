@@ -116,7 +116,7 @@ def full_matrix():
 def events():
     return [
         Cell("rekey-by-kipsec", pfs=14, event="rekey-kipsec",
-             kd={"ipsec-lifetime": "20s"}),
+             kd={"ipsec-lifetime": "40s"}),
         Cell("rekey-by-strongswan", who="swan", pfs=14, event="rekey-swan",
              sw={"rekey_time": "25s", "life_time": "90s"}),
         Cell("delete-by-kipsec", event="delete-kipsec", pfs=None),
@@ -148,7 +148,7 @@ def subset():
         Cell("swan-init-aggr-three-pairs-cbc", who="swan", mode="aggressive",
              pfs=14, pairs=3, esp=("esp-aes256-sha256", "aes256-sha256")),
         Cell("rekey-by-kipsec", pfs=14, event="rekey-kipsec",
-             kd={"ipsec-lifetime": "20s"}),
+             kd={"ipsec-lifetime": "40s"}),
     ] + mismatches()
 
 
@@ -547,7 +547,10 @@ def continuous_ping(secs):
 
 def ev_rekey(tap, c, k, charon, mark):
     first = {s for (_, _, s) in ksas()}
-    sent, lost = continuous_ping(32)
+    # kipsecd rekeys at its soft lifetime (35 s of 40 s: a 20 s lifetime
+    # leaves 3 s, which a PFS Quick Mode under TCG can overrun, losing a
+    # packet at the hard expiry); charon at its rekey_time, 25 s
+    sent, lost = continuous_ping(42 if c.event == "rekey-kipsec" else 32)
     now = {s for (_, _, s) in ksas()}
     # who started each Quick Mode: kipsecd logs the ones it initiates
     log = k.text()
