@@ -6,6 +6,7 @@
 #   make check           everything, tested (see README.md)
 #   make demo            two kipsecd gateways bring up a tunnel, in a VM
 #   make bench           kipsec against XFRM, as ratios (Documentation/performance.md)
+#   make interop         kipsecd against strongSwan, the whole matrix (Documentation/interop.md)
 #   make install         the CLI, kipsecd and man pages under PREFIX
 
 VERSION := 0.1.0
@@ -50,7 +51,7 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJS := $(call obj,$(LIB_SRCS))
 CLI_OBJS := $(call obj,$(CLI_SRCS))
 
-.PHONY: all userland module unit-tests fuzz check demo bench install clean
+.PHONY: all userland module unit-tests fuzz check demo bench interop install clean
 all: userland module
 
 # Test tools run inside the VM, which builds only this target.
@@ -170,6 +171,9 @@ demo:
 
 bench:
 	tools/bench/run
+
+interop:
+	tools/interop/run
 
 install: userland
 	install -D -m 0755 $(BUILD)/bin/kipsec $(DESTDIR)$(PREFIX)/sbin/kipsec

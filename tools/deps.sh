@@ -14,6 +14,12 @@ packages=(
 	qemu-system-x86 iproute2 iputils-ping procps util-linux tcpdump
 	# make bench
 	iperf3
+	# the strongSwan interop scenarios (40-strongswan.sh, make interop):
+	# charon; swanctl (with the vici plugin); the openssl and gcm plugins
+	# (aes-gcm, 3des, ecp 19/20/21, curve25519) are in standard-plugins.
+	# libstrongswan itself has aes, sha1/sha2, hmac, gmp (modp), and
+	# libcharon has kernel-netlink and socket-default
+	strongswan-charon strongswan-swanctl libstrongswan-standard-plugins
 )
 
 # make fuzz: libFuzzer comes with clang.
