@@ -5,6 +5,7 @@
 # aes-cbc-256 + sha256); a rekey started by kipsec under a continuous
 # ping; wrong PSK, proxy IDs, PFS on one side and no common proposal, each
 # with kipsecd's diagnostic. make interop runs the whole matrix.
+# check: alone (timing: a rekey under a continuous ping)
 # vm-options: --timeout 900
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/netlib.sh"
