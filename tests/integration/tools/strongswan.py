@@ -23,7 +23,6 @@ tools/interop/run.
 """
 
 import argparse
-import json
 import os
 import signal
 import subprocess
@@ -33,6 +32,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ipsectest as T  # noqa: E402
+import kipsecd as KD  # noqa: E402
 
 DIR = "/tmp/strongswan-test"
 GWA, GWB = "192.0.2.1", "192.0.2.2"
@@ -175,12 +175,6 @@ def setup(mtu):
              "route add %s via %s" % (SITE_A, GWA),
              "route add %s/32 via %s" % (HB2, HB)])
     os.makedirs(DIR, exist_ok=True)
-
-
-def write_private(path, text):
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.write(fd, text.encode())
-    os.close(fd)
 
 
 STRONGSWAN_CONF = """\
@@ -354,66 +348,14 @@ class Charon:
             self.out = None
 
 
-class Kipsecd:
-    """kipsecd in gwA for one cell (the pattern of kipsecd.py's Daemon)."""
-
-    def __init__(self, c):
-        self.dir = os.path.join(DIR, c.name)
-        os.makedirs(self.dir, exist_ok=True)
-        self.sock = os.path.join(self.dir, "ctl.sock")
-        self.conf = os.path.join(self.dir, "kipsecd.conf")
-        self.log = os.path.join(self.dir, "kipsecd.log")
-        psk = os.path.join(self.dir, "t.psk")
-        write_private(psk, PSK + "\n")
-        keys = {"interface": "kipsec0", "local": GWA, "remote": GWB,
-                "mode": c.mode, "psk-file": psk, "ike-proposals": c.ike,
-                "ipsec-proposals": c.kipsec_proposal(),
-                "start": "immediately" if c.who == "kipsec" else "respond-only"}
-        keys.update(c.kd)
-        lines = ["[global]", "control-socket = " + self.sock,
-                 "log-target = stderr", "log-level = debug", "", "[tunnel t]"]
-        lines += ["%s = %s" % kv for kv in keys.items()]
-        for lo, re_ in (THREE if c.pairs == 3 else [(SITE_A, SITE_B)]):
-            lines.append("proxy-id = %s %s" % (lo, re_))
-        with open(self.conf, "w") as f:
-            f.write("\n".join(lines) + "\n")
-        self.logf = open(self.log, "w")
-        with T.netns("gwA"):
-            self.p = subprocess.Popen(["kipsecd", "-f", "-c", self.conf],
-                                      stdout=self.logf,
-                                      stderr=subprocess.STDOUT)
-        wait(lambda: os.path.exists(self.sock) or self.p.poll() is not None,
-             15, 0.1)
-
-    def ike(self, *args):
-        return T.run(["kipsec", "ike"] + list(args) + ["-S", self.sock],
-                     ns="gwA")
-
-    def status(self):
-        try:
-            j = json.loads(T.run(["kipsec", "-j", "ike", "status", "-S",
-                                  self.sock], ns="gwA"))
-            return j["tunnels"][0]
-        except (RuntimeError, ValueError, KeyError, IndexError):
-            return {}
-
-    def text(self):
-        with open(self.log) as f:
-            return f.read()
-
-    def tail(self, n=25):
-        return ["kipsecd: " + x for x in self.text().splitlines()[-n:]]
-
-    def stop(self):
-        if self.p.poll() is None:
-            self.p.send_signal(signal.SIGTERM)
-            try:
-                self.p.wait(15)
-            except subprocess.TimeoutExpired:
-                self.p.kill()
-                self.p.wait()
-        self.logf.close()
-        return self.p.returncode
+def start_kipsecd(c):
+    """kipsecd in gwA for one cell (tools/kipsecd.py's Daemon)."""
+    keys = {"mode": c.mode, "psk": PSK, "ike_proposals": c.ike,
+            "ipsec_proposals": c.kipsec_proposal(),
+            "start": "immediately" if c.who == "kipsec" else "respond-only",
+            "proxy_ids": THREE if c.pairs == 3 else [(SITE_A, SITE_B)]}
+    keys.update(c.kd)
+    return KD.Daemon("gwA", c.name, **keys)
 
 
 def wait(cond, secs, step=0.25):
@@ -626,7 +568,7 @@ def run_cell(tap, c, charon, servers, nbytes):
     mark = charon.mark()
     if c.who == "kipsec":
         charon.load(c)          # the responder is ready first
-    k = Kipsecd(c)
+    k = start_kipsecd(c)
     try:
         if c.who == "swan":
             charon.load(c)      # start_action = start: charon initiates
