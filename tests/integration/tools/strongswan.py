@@ -358,13 +358,7 @@ def start_kipsecd(c):
     return KD.Daemon("gwA", c.name, **keys)
 
 
-def wait(cond, secs, step=0.25):
-    deadline = time.monotonic() + secs
-    while True:
-        v = cond()
-        if v or time.monotonic() >= deadline:
-            return v
-        time.sleep(step)
+wait = KD.wait		# poll COND until true or SECS pass
 
 
 def ksas():
