@@ -98,9 +98,16 @@ static struct kipsec_ah_tmp *kipsec_ah_tmp_of(struct kipsec_sa *sa,
 	return mem + ALIGN(off, __alignof__(struct kipsec_ah_tmp));
 }
 
+/* The header we send: 8-byte aligned, as XFRM does by default, or 4 for
+ * IPv4 with KIPSEC_SA_F_AH_ALIGN4 (RFC 4302 2.6; strongSwan's states).
+ */
 unsigned int kipsec_ah_hlen(const struct kipsec_sa *sa)
 {
-	return ALIGN(KIPSEC_AH_HLEN + sa->crypto.icvlen, 8);
+	unsigned int len = KIPSEC_AH_HLEN + sa->crypto.icvlen;
+
+	if ((sa->flags & KIPSEC_SA_F_AH_ALIGN4) && sa->dst.family == AF_INET)
+		return ALIGN(len, 4);
+	return ALIGN(len, 8);
 }
 
 unsigned int kipsec_ah_overhead(const struct kipsec_sa *sa, unsigned int len)

@@ -758,6 +758,11 @@ static int kipsec_sa_add_doit(struct sk_buff *skb, struct genl_info *info)
 				    "a starting sequence number is for adding an outbound SA");
 		return -EINVAL;
 	}
+	if ((flags & KIPSEC_SA_F_AH_ALIGN4) && proto != IPPROTO_AH) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KIPSEC_A_SA_FLAGS],
+				    "4-byte alignment is for AH SAs");
+		return -EINVAL;
+	}
 	ret = kipsec_sa_get_algs(attrs, proto, &algs, info->extack);
 	if (ret)
 		return ret;

@@ -185,7 +185,8 @@ enum kipsec_auth_alg {
 
 /* KIPSEC_A_SA_FLAGS */
 #define KIPSEC_SA_F_ESN		0x1	/* 64-bit sequence numbers */
-#define KIPSEC_SA_F_ALL		KIPSEC_SA_F_ESN
+#define KIPSEC_SA_F_AH_ALIGN4	0x2	/* AH, IPv4 outer: pad to 4 bytes */
+#define KIPSEC_SA_F_ALL		(KIPSEC_SA_F_ESN | KIPSEC_SA_F_AH_ALIGN4)
 
 #define KIPSEC_MAX_KEY_LEN	128
 #define KIPSEC_REPLAY_DEFAULT	64

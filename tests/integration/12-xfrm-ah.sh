@@ -3,7 +3,9 @@
 # HMAC-MD5-96, HMAC-SHA1-96, HMAC-SHA256-128, HMAC-SHA384-192,
 # HMAC-SHA512-256 and AES-XCBC-96, each over outer IPv4 and outer IPv6,
 # ESN off and on, inner IPv4 and IPv6: ping both ways, TCP checked by
-# SHA-256 (1 MiB in half the cells), kipsec's SA counters equal to XFRM's.
+# SHA-256 (1 MiB in half the cells), kipsec's SA counters equal to XFRM's;
+# and with "ah-align 4" against XFRM states with "flag align4" (strongSwan's
+# AH states, which refuse the default 8-byte padding over IPv4).
 # Then packets held on the wire and injected: a flipped inner bit and a
 # flipped sequence number bit (drop_auth), a replay (drop_replay), and a
 # changed outer TTL / hop limit, DSCP and flow label, which AH does not

@@ -203,9 +203,10 @@ struct ah_param {
 	u8 family;
 	bool esn;
 	bool async;
+	bool align4;
 };
 
-static struct ah_param ah_params[ARRAY_SIZE(ah_algs) * 4];
+static struct ah_param ah_params[ARRAY_SIZE(ah_algs) * 8];
 
 static const void *ah_params_gen(const void *prev, char *desc)
 {
@@ -215,16 +216,17 @@ static const void *ah_params_gen(const void *prev, char *desc)
 
 	if (!prev) {
 		for (i = 0; i < ARRAY_SIZE(ah_params); i++) {
-			ah_params[i].alg = &ah_algs[i / 4];
+			ah_params[i].alg = &ah_algs[i / 8];
 			ah_params[i].family = i & 1 ? AF_INET6 : AF_INET;
 			ah_params[i].esn = i & 2;
+			ah_params[i].align4 = i & 4;
 		}
 	}
 	if (p >= ah_params + ARRAY_SIZE(ah_params))
 		return NULL;
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s, outer IPv%d, esn %s",
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s, outer IPv%d, esn %s%s",
 		 p->alg->name, p->family == AF_INET ? 4 : 6,
-		 p->esn ? "on" : "off");
+		 p->esn ? "on" : "off", p->align4 ? ", align 4" : "");
 	return p;
 }
 
@@ -310,6 +312,8 @@ static struct ah_tsa *ah_tsa_new(struct kunit *test, const struct ah_param *p)
 	t->sa.key.spi = htonl(AH_SPI);
 	t->sa.key.proto = IPPROTO_AH;
 	t->sa.flags = p->esn ? KIPSEC_SA_F_ESN : 0;
+	if (p->align4)
+		t->sa.flags |= KIPSEC_SA_F_AH_ALIGN4;
 	t->sa.dst.family = p->family;
 
 	saved = kipsec_force_cryptd;
@@ -447,6 +451,17 @@ static void ah_ref_icv(struct kunit *test, struct ah_tsa *t,
 	memcpy(out, digest, alg->icvlen);
 }
 
+/* The header length RFC 4302 2.6 asks for: 8-byte aligned, or 4 for IPv4
+ * when the SA says so (the flag means nothing over IPv6).
+ */
+static unsigned int ah_ref_hlen(const struct ah_param *p)
+{
+	unsigned int len = 12 + p->alg->icvlen;
+
+	return p->align4 && p->family == AF_INET ? ALIGN(len, 4) :
+						   ALIGN(len, 8);
+}
+
 /*
  * kipsec_ah_output() against the reference: the AH header's layout, the
  * outer header left as it was, and the ICV over the canonical packet
@@ -456,7 +471,7 @@ static void ah_check_output(struct kunit *test, struct ah_tsa *t,
 			    const struct ah_param *p, u64 seq)
 {
 	unsigned int outer = ah_outer_len(p->family);
-	unsigned int hlen = ALIGN(12 + p->alg->icvlen, 8);
+	unsigned int hlen = ah_ref_hlen(p);
 	struct sk_buff *skb = t->skb;
 	u8 *pkt, *canon, icv[32];
 	unsigned int i;
@@ -476,7 +491,7 @@ static void ah_check_output(struct kunit *test, struct ah_tsa *t,
 		KUNIT_EXPECT_EQ(test, pkt[7], 61);
 	}
 	/* AH: next header, (len / 4) - 2, reserved, SPI, low half, ICV,
-	 * zero padding to 8 bytes.
+	 * zero padding to 8 bytes (or 4).
 	 */
 	KUNIT_EXPECT_EQ(test, pkt[outer], p->family == AF_INET ? IPPROTO_IPIP :
 			IPPROTO_IPV6);

@@ -22,7 +22,7 @@ ok() {	# ok STATUS NAME [DETAIL]
 	fi
 }
 
-echo "1..22"
+echo "1..23"
 # shellcheck source=userland/completion/kipsec.bash
 err=$(set -eu; . "$comp" 2>&1 >/dev/null) && [ -z "$err" ]
 ok $? "sources cleanly under set -eu" "$err"
@@ -71,7 +71,8 @@ expect "kipsec -S /tmp/x.sock i" "ike"
 expect "kipsec sa add kipsec0 dir out spi 1 proto esp aead aes-gcm-128 key - lifetime " "soft hard"
 expect "kipsec sa add kipsec0 dir out spi 1 proto esp aead aes-gcm-128 key - lifetime soft " \
 	"time use-time bytes packets"
-expect "kipsec sa add kipsec0 dir out spi 1 proto ah " "auth replay-window esn seq lifetime proxy-id"
+expect "kipsec sa add kipsec0 dir out spi 1 proto ah " "auth replay-window esn ah-align seq lifetime proxy-id"
+expect "kipsec sa add kipsec0 dir out spi 1 proto ah ah-align " "4 8"
 expect "kipsec sa add kipsec0 dir out spi 1 proto esp lifetime hard time 60 " \
 	"aead enc auth icv replay-window esn seq lifetime proxy-id"
 [ "$failed" = 0 ]

@@ -218,6 +218,7 @@ static void test_minimal(void **state)
 	assert_int_equal(t->proxy_ids[0].pid.lport_max, 65535);
 	assert_int_equal(t->replay_window, 64);
 	assert_false(t->esn);
+	assert_false(t->ah_align8);
 	assert_int_equal(t->start, KIPSECD_START_ON_TRAFFIC);
 	assert_int_equal(t->dpd_interval, 0);
 	assert_int_equal(t->dpd_retries, 5);
@@ -340,6 +341,8 @@ static void test_choices(void **state)
 	assert_int_equal(ok(BASE "start = on-traffic\n")->start, KIPSECD_START_ON_TRAFFIC);
 	assert_int_equal(ok(BASE "mode = main\n")->mode, KIPSECD_MODE_MAIN);
 	assert_false(ok(BASE "esn = off\n")->esn);
+	assert_true(ok(BASE "ah-align = 8\n")->ah_align8);
+	assert_false(ok(BASE "ah-align = 4\n")->ah_align8);
 	assert_int_equal(ok(BASE "replay-window = off\n")->replay_window, 0);
 	assert_int_equal(ok(BASE "replay-window = 32\n")->replay_window, 32);
 	assert_int_equal(ok(BASE "replay-window = 16384\n")->replay_window, 16384);
@@ -369,6 +372,7 @@ static void test_choice_errors(void **state)
 	fails(BASE "start = now\n",
 	      "6: key 'start': 'now' is not on-traffic, immediately or respond-only");
 	fails(BASE "esn = yes\n", "6: key 'esn': 'yes' is not off or on");
+	fails(BASE "ah-align = 2\n", "6: key 'ah-align': '2' is not 4 or 8");
 	fails(BASE "replay-window = 31\n",
 	      "6: key 'replay-window': '31' is not off or a number of packets from 32 to 16384");
 	fails(BASE "replay-window = 16385\n",
@@ -1048,10 +1052,11 @@ static void test_compare_each_key(void **state)
 		{ "proxy-id = 0.0.0.0-255.255.255.255 0.0.0.0/0\n", KIPSECD_CHANGED_IPSEC },
 		{ "replay-window = 128\n", KIPSECD_CHANGED_IPSEC },
 		{ "esn = on\n", KIPSECD_CHANGED_IPSEC },
+		{ "ah-align = 8\n", KIPSECD_CHANGED_IPSEC },
 		{ "start = immediately\n", KIPSECD_CHANGED_START },
 		/* Defaults written out change nothing. */
 		{ "mode = main\nike-lifetime = 8h\nipsec-lifetime = 1h\nreplay-window = 64\n"
-		  "esn = off\nstart = on-traffic\ndpd = off\ndpd-retries = 5\n"
+		  "esn = off\nah-align = 4\nstart = on-traffic\ndpd = off\ndpd-retries = 5\n"
 		  "ipsec-lifetime-kb = off\nproxy-id = 0.0.0.0/0 0.0.0.0/0\n"
 		  "ike-proposals = " KIPSECD_DEFAULT_IKE_PROPOSALS "\n"
 		  "ipsec-proposals = " KIPSECD_DEFAULT_IPSEC_PROPOSALS "\n", 0 },

@@ -553,12 +553,16 @@ static void test_main_quick_pfs(void **state)
 		assert_int_equal(n->s[0].in[0].info.aead_alg, KIPSEC_AEAD_AES_GCM);
 		assert_int_equal(n->s[0].in[0].keys.aead_len, 16 + 4);
 		assert_int_equal(n->s[0].in[0].keys.enc_len, 0);
+		assert_int_equal(n->s[0].in[0].info.flags, 0);
+		assert_int_equal(n->s[0].out[0].info.flags, 0);
 		assert_ptr_equal(n->s[0].in[0].proposal, &n->s[0].t.ipsec[1]);
 		net_free(n);
 	}
 }
 
-/* AH only, and the kilobyte lifetime lowered by the responder. */
+/* AH only, and the kilobyte lifetime lowered by the responder. AH SAs are
+ * 4-byte aligned unless "ah-align = 8" (gwB here).
+ */
 static void test_quick_ah_responder_lifetime(void **state)
 {
 	struct net *n = net_new();
@@ -568,6 +572,7 @@ static void test_quick_ah_responder_lifetime(void **state)
 	set_ipsec(&n->s[1], "nopfs-ah-sha256");
 	n->s[1].t.ipsec_lifetime = 1800;
 	n->s[1].t.ipsec_lifetime_kb = 1000;
+	n->s[1].t.ah_align8 = true;
 	net_start(n);
 	assert_int_equal(ike_engine_up(n->s[0].e, &n->s[0].t), 0);
 	run(n);
@@ -575,6 +580,10 @@ static void test_quick_ah_responder_lifetime(void **state)
 	assert_pair_matches(n, 0, 0);
 	assert_int_equal(n->s[0].in[0].info.proto, IPPROTO_AH);
 	assert_int_equal(n->s[0].in[0].keys.auth_len, 32);
+	assert_int_equal(n->s[0].in[0].info.flags, KIPSEC_SA_F_AH_ALIGN4);
+	assert_int_equal(n->s[0].out[0].info.flags, KIPSEC_SA_F_AH_ALIGN4);
+	assert_int_equal(n->s[1].in[0].info.flags, 0);
+	assert_int_equal(n->s[1].out[0].info.flags, 0);
 	assert_int_equal(n->s[0].in[0].life_seconds, 1800);
 	assert_int_equal(n->s[0].in[0].life_kilobytes, 1000);
 	assert_int_equal(n->s[1].in[0].life_kilobytes, 1000);

@@ -327,9 +327,31 @@ static void test_algorithm_combinations(void **state)
 	assert_err("sa add: \"enc\" is given twice");
 }
 
+static const struct align_case {
+	const char *alg;
+	size_t key_len;
+	const char *extra;
+	uint32_t flags;
+	const char *err;
+} align_cases[] = {
+	{ "proto ah auth hmac-sha256-128", 32, "", 0, NULL },
+	{ "proto ah auth hmac-sha256-128", 32, "ah-align 4 esn on",
+	  KIPSEC_SA_F_AH_ALIGN4 | KIPSEC_SA_F_ESN, NULL },
+	{ "proto ah auth hmac-sha256-128", 32, "ah-align 8", 0, NULL },
+	{ "proto ah auth hmac-sha256-128", 32, "ah-align 2", 0,
+	  "sa add: \"ah-align\": \"2\" is not 4 or 8" },
+	{ "proto ah auth hmac-sha256-128", 32, "ah-align 4 ah-align 4", 0,
+	  "sa add: \"ah-align\" is given twice" },
+	{ "proto ah auth hmac-sha256-128", 32, "ah-align", 0,
+	  "sa add: \"ah-align\" needs 4 or 8" },
+	{ "proto esp aead aes-gcm-128", 20, "ah-align 4", 0,
+	  "sa add: \"ah-align\" applies only to AH SAs (\"proto ah\")" },
+};
+
 static void test_ah(void **state)
 {
 	char line[512];
+	size_t i;
 
 	(void)state;
 	snprintf(line, sizeof(line), "kipsec0 dir in spi 0x2000 proto ah auth hmac-sha256-128 key %s",
@@ -351,6 +373,22 @@ static void test_ah(void **state)
 	assert_int_equal(keys.aead_len, 0);
 	assert_int_equal(sa_add("kipsec0 dir in spi 1 proto ah"), -1);
 	assert_err("sa add: \"proto ah\" needs \"auth ALG key KEY\"");
+
+	/* ah-align: 8 by default, 4 on request, only for AH. */
+	for (i = 0; i < sizeof(align_cases) / sizeof(align_cases[0]); i++) {
+		const struct align_case *c = &align_cases[i];
+
+		snprintf(line, sizeof(line), "kipsec0 dir out spi 0x2000 %s key %s %s",
+			 c->alg, hexkey(c->key_len), c->extra);
+		assert_int_equal(sa_add(line), c->err ? -1 : 0);
+		if (c->err) {
+			assert_err(c->err);
+			continue;
+		}
+		assert_int_equal(sa.flags, c->flags);
+		assert_int_equal(sa.has_flags, c->extra[0] != 0);
+	}
+	assert_int_equal(keys.aead_len, 0);
 }
 
 /* AH: every integrity algorithm, with the optional words of an SA. */

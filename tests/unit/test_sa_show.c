@@ -219,13 +219,39 @@ static void test_text_null_and_ah(void **state)
 	sa.enc_alg = 0;
 	sa.spi = 0xffffffff;
 	sa_print_text(out, &sa, false);
+	sa.flags = KIPSEC_SA_F_AH_ALIGN4;
+	sa.spi = 0x2000;
+	sa_print_text(out, &sa, false);
 	assert_string_equal(result(),
 		"kipsec0 out spi 0x00001000 esp enc null (weak) auth hmac-sha256-128 esn off\n"
 		"\tproxy-id local 10.1.0.0/24 remote 10.2.0.0/24 proto any\n"
 		"\touter 192.0.2.1 -> 198.51.100.2  seq 12\n"
-		"kipsec0 out spi 0xffffffff ah auth hmac-sha256-128 esn off\n"
+		"kipsec0 out spi 0xffffffff ah auth hmac-sha256-128 esn off ah-align 8\n"
+		"\tproxy-id local 10.1.0.0/24 remote 10.2.0.0/24 proto any\n"
+		"\touter 192.0.2.1 -> 198.51.100.2  seq 12\n"
+		"kipsec0 out spi 0x00002000 ah auth hmac-sha256-128 esn off ah-align 4\n"
 		"\tproxy-id local 10.1.0.0/24 remote 10.2.0.0/24 proto any\n"
 		"\touter 192.0.2.1 -> 198.51.100.2  seq 12\n");
+}
+
+static void test_json_ah(void **state)
+{
+	struct kipsec_sa_info sa;
+	struct json j;
+
+	(void)state;
+	gcm_out(&sa);
+	sa.proto = IPPROTO_AH;
+	sa.aead_alg = sa.icv_bits = sa.key_bits = 0;
+	sa.auth_alg = KIPSEC_AUTH_HMAC_SHA256_128;
+	sa.flags = KIPSEC_SA_F_AH_ALIGN4;
+	json_init(&j, out);
+	json_begin_array(&j);
+	sa_print_json(&j, &sa, false);
+	json_end_array(&j);
+	assert_non_null(strstr(result(),
+		"\"proto\":\"ah\",\"enc\":null,\"auth\":\"hmac-sha256-128\","
+		"\"weak\":false,\"esn\":false,\"ah_align\":4,\"seq\":12,"));
 }
 
 static void test_json_aead_out(void **state)
@@ -355,6 +381,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_text_aead_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_aead_out_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_weak_in, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_ah, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_variants, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_null_and_ah, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_aead_out, setup, teardown),

@@ -124,6 +124,7 @@ _kipsec()
 	enc) _kipsec_compgen "$_kipsec_enc_algs"; return ;;
 	auth) _kipsec_compgen "$_kipsec_auth_algs"; return ;;
 	esn) _kipsec_compgen "on off"; return ;;
+	ah-align) _kipsec_compgen "4 8"; return ;;
 	replay-window) _kipsec_compgen "off 32 64 128 256 1024"; return ;;
 	icv) _kipsec_compgen "64 96 128"; return ;;
 	lifetime) _kipsec_compgen "soft hard"; return ;;
@@ -162,7 +163,7 @@ _kipsec()
 			local words
 			if [[ " ${args[*]} " == *" proto ah "* ]]; then
 				# AH: an integrity algorithm only.
-				words="$(_kipsec_unused "dir spi proto auth replay-window esn seq")"
+				words="$(_kipsec_unused "dir spi proto auth replay-window esn ah-align seq")"
 			else
 				words="$(_kipsec_unused "dir spi proto aead enc auth icv replay-window esn seq")"
 			fi

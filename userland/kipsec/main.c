@@ -62,7 +62,7 @@ static void usage(FILE *out)
 		"  " KIPSEC_PROG " sa {add|update} DEV dir {in|out} spi SPI proto {esp|ah}\n"
 		"      { aead ALG key KEY [icv BITS] | enc ALG key KEY [auth ALG key KEY]\n"
 		"        | auth ALG key KEY (with proto ah) }\n"
-		"      [replay-window {N|off}] [esn {on|off}] [seq N]\n"
+		"      [replay-window {N|off}] [esn {on|off}] [ah-align {4|8}] [seq N]\n"
 		"      [lifetime {soft|hard} {time S|use-time S|bytes N|packets N}]...\n"
 		"      [proxy-id local PREFIX remote PREFIX [proto PROTO]\n"
 		"                [lport P[-P]] [rport P[-P]]]\n"

@@ -676,7 +676,8 @@ check:
 
 static const char *const sa_keywords[] = {
 	"dir", "spi", "proto", "aead", "enc", "auth", "key", "icv",
-	"replay-window", "esn", "seq", "proxy-id", "min", "max", NULL,
+	"replay-window", "esn", "ah-align", "seq", "proxy-id", "min", "max",
+	NULL,
 };
 
 /* DEV, the first word of a command, and not a keyword forgotten it. */
@@ -750,7 +751,30 @@ enum {
 	SEEN_LPORT = 1 << 13,
 	SEEN_RPORT = 1 << 14,
 	SEEN_SEQ = 1 << 15,
+	SEEN_ALIGN = 1 << 16,
 };
+
+/* SA flags given as "WORD VALUE", where VALUE "on" sets the flag. */
+struct sa_flag_kw {
+	const char *word, *on, *off, *what;
+	unsigned int seen;
+	uint32_t flag;
+};
+
+static const struct sa_flag_kw sa_flag_kws[] = {
+	{ "esn", "on", "off", "\"on\" or \"off\"", SEEN_ESN, KIPSEC_SA_F_ESN },
+	{ "ah-align", "4", "8", "4 or 8", SEEN_ALIGN, KIPSEC_SA_F_AH_ALIGN4 },
+};
+
+static const struct sa_flag_kw *sa_flag_word(const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(sa_flag_kws) / sizeof(sa_flag_kws[0]); i++)
+		if (!strcmp(word, sa_flag_kws[i].word))
+			return &sa_flag_kws[i];
+	return NULL;
+}
 
 static int once(const char *cmd, unsigned int *seen, unsigned int bit,
 		const char *word, char *err, size_t errlen)
@@ -991,6 +1015,7 @@ static int sa_add_words(const char *cmd, int argc, char **argv,
 			struct kipsec_sa_keys *k, char *err, size_t errlen)
 {
 	const struct kipsec_alg *aead = NULL, *enc = NULL, *auth = NULL;
+	const struct sa_flag_kw *fw;
 	const char *icv_word = NULL;
 	unsigned int seen = 0;
 	char list[256];
@@ -1065,17 +1090,17 @@ static int sa_add_words(const char *cmd, int argc, char **argv,
 			i += 2;
 			continue;
 		}
-		if (!strcmp(w, "esn")) {
-			if (once(cmd, &seen, SEEN_ESN, w, err, errlen) ||
-			    need_value(cmd, argc, argv, i, "\"on\" or \"off\"", err, errlen))
+		fw = sa_flag_word(w);
+		if (fw) {
+			if (once(cmd, &seen, fw->seen, w, err, errlen) ||
+			    need_value(cmd, argc, argv, i, fw->what, err, errlen))
 				return -1;
-			if (strcmp(argv[i + 1], "on") && strcmp(argv[i + 1], "off"))
-				return fail(err, errlen,
-					    "%s: \"esn\": \"%s\" is not \"on\" or \"off\"",
-					    cmd, argv[i + 1]);
+			if (strcmp(argv[i + 1], fw->on) && strcmp(argv[i + 1], fw->off))
+				return fail(err, errlen, "%s: \"%s\": \"%s\" is not %s",
+					    cmd, w, argv[i + 1], fw->what);
 			sa->has_flags = true;
-			if (!strcmp(argv[i + 1], "on"))
-				sa->flags |= KIPSEC_SA_F_ESN;
+			if (!strcmp(argv[i + 1], fw->on))
+				sa->flags |= fw->flag;
 			i += 2;
 			continue;
 		}
@@ -1196,6 +1221,10 @@ static int sa_add_words(const char *cmd, int argc, char **argv,
 	if (sa->has_replay_window && sa->dir != KIPSEC_DIR_IN)
 		return fail(err, errlen,
 			    "%s: \"replay-window\" applies only to inbound SAs (\"dir in\")",
+			    cmd);
+	if ((seen & SEEN_ALIGN) && sa->proto != IPPROTO_AH)
+		return fail(err, errlen,
+			    "%s: \"ah-align\" applies only to AH SAs (\"proto ah\")",
 			    cmd);
 	if (sa->has_seq && sa->dir != KIPSEC_DIR_OUT)
 		return fail(err, errlen,

@@ -224,7 +224,11 @@ void sa_print_text(FILE *out, const struct kipsec_sa_info *sa, bool stats)
 		else
 			fprintf(out, " replay-window off");
 	}
-	fprintf(out, " esn %s\n", sa->flags & KIPSEC_SA_F_ESN ? "on" : "off");
+	fprintf(out, " esn %s", sa->flags & KIPSEC_SA_F_ESN ? "on" : "off");
+	if (sa->proto == IPPROTO_AH)
+		fprintf(out, " ah-align %d",
+			sa->flags & KIPSEC_SA_F_AH_ALIGN4 ? 4 : 8);
+	fputc('\n', out);
 
 	fprintf(out, "\tproxy-id local %s", kipsec_prefix_str(&p->local, b1, sizeof(b1)));
 	fprintf(out, " remote %s", kipsec_prefix_str(&p->remote, b1, sizeof(b1)));
@@ -334,6 +338,10 @@ void sa_print_json(struct json *j, const struct kipsec_sa_info *sa,
 	json_bool(j, sa_weak(sa));
 	json_key(j, "esn");
 	json_bool(j, sa->flags & KIPSEC_SA_F_ESN);
+	if (sa->proto == IPPROTO_AH) {
+		json_key(j, "ah_align");
+		json_u64(j, sa->flags & KIPSEC_SA_F_AH_ALIGN4 ? 4 : 8);
+	}
 	if (sa->dir == KIPSEC_DIR_IN) {
 		json_key(j, "replay_window");
 		if (sa->has_replay_window)

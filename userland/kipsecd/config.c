@@ -644,6 +644,17 @@ static int k_esn(struct parser *p, const char *v, char *r, size_t rlen)
 	return 0;
 }
 
+static int k_ah_align(struct parser *p, const char *v, char *r, size_t rlen)
+{
+	static const char *const names[] = { "4", "8", NULL };
+	int i;
+
+	if (read_choice(v, names, &i, r, rlen))
+		return -1;
+	p->t->ah_align8 = i;
+	return 0;
+}
+
 static int k_start(struct parser *p, const char *v, char *r, size_t rlen)
 {
 	static const char *const names[] = {
@@ -704,6 +715,7 @@ static const struct key {
 	{ "proxy-id", S_TUNNEL, k_proxy_id, true, false },
 	{ "replay-window", S_TUNNEL, k_replay_window, false, false },
 	{ "esn", S_TUNNEL, k_esn, false, false },
+	{ "ah-align", S_TUNNEL, k_ah_align, false, false },
 	{ "start", S_TUNNEL, k_start, false, false },
 	{ "dpd", S_TUNNEL, k_dpd, false, false },
 	{ "dpd-retries", S_TUNNEL, k_dpd_retries, false, false },
@@ -1225,7 +1237,7 @@ unsigned int kipsecd_tunnel_compare(const struct kipsecd_tunnel *a,
 	if (a->n_ipsec != b->n_ipsec || a->ipsec_lifetime != b->ipsec_lifetime ||
 	    a->ipsec_lifetime_kb != b->ipsec_lifetime_kb ||
 	    a->n_proxy_ids != b->n_proxy_ids || a->replay_window != b->replay_window ||
-	    a->esn != b->esn)
+	    a->esn != b->esn || a->ah_align8 != b->ah_align8)
 		what |= KIPSECD_CHANGED_IPSEC;
 	for (i = 0; !(what & KIPSECD_CHANGED_IPSEC) && i < a->n_ipsec; i++)
 		if (!kipsecd_p2_equal(&a->ipsec[i], &b->ipsec[i]))

@@ -120,6 +120,7 @@ struct kipsecd_tunnel {
 	size_t n_proxy_ids;			/* at least one */
 	uint32_t replay_window;			/* 0: off */
 	bool esn;
+	bool ah_align8;				/* AH over IPv4: 8, not 4 */
 
 	enum kipsecd_start start;
 	uint32_t dpd_interval;			/* seconds, 0: off */
@@ -155,7 +156,7 @@ const struct kipsecd_tunnel *kipsecd_config_tunnel(const struct kipsecd_config *
 /* What differs between two versions of a tunnel (bit mask). */
 #define KIPSECD_CHANGED_PEER	0x01	/* interface, local, remote */
 #define KIPSECD_CHANGED_IKE	0x02	/* mode, ids, PSK, ike-*, dpd */
-#define KIPSECD_CHANGED_IPSEC	0x04	/* ipsec-*, proxy-id, replay-window, esn */
+#define KIPSECD_CHANGED_IPSEC	0x04	/* ipsec-*, proxy-id, replay-window, esn, ah-align */
 #define KIPSECD_CHANGED_START	0x08	/* start */
 
 enum kipsecd_change {

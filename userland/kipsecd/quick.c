@@ -299,10 +299,12 @@ static bool child_keys(struct ike_qm *qm, uint32_t spi, struct ike_child_sa *sa)
 	sa->info.spi = spi;
 	sa->info.has_proxy_id = true;
 	sa->info.pid = p1->t->proxy_ids[qm->pidx].pid;
-	if (p1->t->esn) {
-		sa->info.has_flags = true;
-		sa->info.flags = KIPSEC_SA_F_ESN;
-	}
+	sa->info.has_flags = true;
+	if (p1->t->esn)
+		sa->info.flags |= KIPSEC_SA_F_ESN;
+	/* RFC 4302 2.6, and what strongSwan's XFRM states insist on. */
+	if (sa->info.proto == IPPROTO_AH && !p1->t->ah_align8)
+		sa->info.flags |= KIPSEC_SA_F_AH_ALIGN4;
 	sa->life_seconds = qm->life_s;
 	sa->life_kilobytes = qm->life_kb;
 	sa->proposal = p;

@@ -5,6 +5,9 @@ Traffic (one SA pair per cell, as interop.py does for ESP): each of the
 six integrity algorithms over outer IPv4 and outer IPv6; ESN on for one
 outer family and off for the other (alternating between algorithms), the
 inner family the outer one with ESN off and the other one with ESN on.
+Then each algorithm over outer IPv4 with "ah-align 4" against an XFRM
+state with "flag align4" (which refuses 8-byte padding), and the first
+one so over outer IPv6 too.
 Per cell: ping both ways, a TCP stream (1 MiB in half the cells, so that
 every algorithm carries one; --small-bytes elsewhere) whose length and
 SHA-256 match at the far end, and kipsec's SA packet and byte counters
@@ -81,11 +84,19 @@ def find_alg(name):
 class AhCell(C.Cell):
     """A cell of cells.py with AH SAs and XFRM states in place of ESP.
     The traffic cells take a replay window of 1024 (see cells.Cell); the
-    negative cases keep 64."""
+    negative cases keep 64. With align4, kipsec's SAs say "ah-align 4" and
+    XFRM's states "flag align4", as strongSwan installs them: XFRM then
+    takes only 4-byte padding over IPv4 (and still 8 over IPv6)."""
+
+    align4 = False
 
     def kipsec_lines(self, tunnel=None):
-        return [l.replace(" proto esp ", " proto ah ", 1)
-                for l in super().kipsec_lines(tunnel)]
+        lines = [l.replace(" proto esp ", " proto ah ", 1)
+                 for l in super().kipsec_lines(tunnel)]
+        if self.align4:  # before the proxy ID, which comes last
+            lines = [l.replace(" proxy-id ", " ah-align 4 proxy-id ", 1)
+                     for l in lines]
+        return lines
 
     def xfrm_lines(self):
         return [l.replace("proto esp", "proto ah")
@@ -93,7 +104,9 @@ class AhCell(C.Cell):
 
 
 def make_cells(algs, big, small):
-    """Every algorithm over outer IPv4 and IPv6, ESN alternating."""
+    """Every algorithm over outer IPv4 and IPv6, ESN alternating; then
+    each algorithm over outer IPv4 with 4-byte alignment, and the first
+    one over outer IPv6 with it (where it must change nothing)."""
     cells = []
     for i, alg in enumerate(algs):
         for outer in (4, 6):
@@ -102,6 +115,16 @@ def make_cells(algs, big, small):
             c.window = 1024
             c.bulk_up = bool(i % 2) ^ (outer == 4)
             c.nbytes = big if (i % 2) ^ (outer == 6) else small
+            cells.append(c)
+    for i, alg in enumerate(algs):
+        for outer in (4, 6) if i == 0 else (4,):
+            c = AhCell(len(cells), alg, outer, bool(i % 2))
+            c.align4 = True
+            c.xfrm_flags = ("align4",)
+            c.name += ", align 4"
+            c.window = 1024
+            c.bulk_up = bool(i % 2)
+            c.nbytes = small
             cells.append(c)
     return cells
 

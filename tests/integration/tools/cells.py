@@ -129,6 +129,7 @@ class Cell:
     """
 
     window = 64
+    xfrm_flags = ()                       # more XFRM state flags
 
     def __init__(self, idx, alg, outer, esn, inner=None, pid=None,
                  xsel=None):
@@ -167,7 +168,7 @@ class Cell:
     def xfrm_lines(self):
         """ip -n gwB -batch lines."""
         a, b = GWA[self.outer], GWB[self.outer]
-        flags = []
+        flags = list(self.xfrm_flags)
         if self.esn:
             flags.append("esn")
         if self.inner != self.outer:

@@ -596,6 +596,8 @@ def sa_add_common_rows(C, l):
         Row(l + ": replay window on an outbound SA", C,
             plus(gcm, Bad(u32(T.A_SA_REPLAY_WINDOW, 64))), errno.EINVAL),
         Row(l + ": an unknown flag", C,
+            plus(gcm, Bad(u32(T.A_SA_FLAGS, 0x4))), errno.EINVAL),
+        Row(l + ": 4-byte AH alignment on an ESP SA", C,
             plus(gcm, Bad(u32(T.A_SA_FLAGS, 0x2))), errno.EINVAL),
         Row(l + ": local prefix length 129", C,
             plus(gcm, attr(T.A_SA_PID_LOCAL_IPV6, a6("fd00::")),
