@@ -43,6 +43,7 @@ Sequence numbers (hA -> hB, a third and fourth SA pair):
 
 import argparse
 import os
+import re
 import socket
 import struct
 import sys
@@ -282,6 +283,28 @@ def outbound(tap, case):
 
 
 # (inner ECN, outer ECN on the wire, inner ECN hA must get; None: dropped)
+def lost_diag(c, lsn, tok):
+    """Why a datagram the SA decapsulated did not reach hA: whether it
+    comes late, gwA's neighbour entry for hA, and the drop counters on the
+    way (gwA forwarding, hA's UDP)."""
+    late = receive(lsn, tok, 3.0)
+    out = ["%d copies arrived in 3 s more" % len(late)]
+    fam = "-6" if ":" in c.ha else "-4"
+    try:
+        out += ["gwA neigh: " + l for l in T.run(
+            ["ip", fam, "neigh", "show", c.ha], ns="gwA", check=False)
+            .splitlines()]
+        for ns, pat in (("gwA", r"^(Ip6?|Icmp6?)\w*(Discard|NoRoute|Error|"
+                         r"TooBig|Drop)"), ("hA", r"^Udp6?\w*(Err|Drop)")):
+            for l in T.run(["nstat", "-asz"], ns=ns, check=False).splitlines():
+                f = l.split()
+                if len(f) >= 2 and f[1] != "0" and re.match(pat, f[0]):
+                    out.append("%s %s %s" % (ns, f[0], f[1]))
+    except Exception as e:  # diagnostics only
+        out.append("diagnostics: %r" % e)
+    return out
+
+
 DECAP = [(ECT0, CE, CE), (ECT1, CE, CE), (NOT_ECT, CE, None),
          (NOT_ECT, ECT0, NOT_ECT), (CE, NOT_ECT, CE), (ECT0, ECT0, ECT0)]
 
@@ -318,10 +341,12 @@ def inbound(tap, case):
                        "%s: the in SA's drop_other +1, nothing else" % what,
                        "counters moved: %s" % d)
                 continue
+            why = ["hA got traffic classes %s" % ["0x%02x" % x if x is not
+                                                  None else x for x in got]]
+            if not got:
+                why += lost_diag(c, lsn, tok)
             tap.ok(got == [DSCP_EF | want], "%s: delivered once as DSCP EF "
-                   "+ %s" % (what, ECN_NAME[want]),
-                   "hA got traffic classes %s" % ["0x%02x" % x if x is not
-                                                  None else x for x in got])
+                   "+ %s" % (what, ECN_NAME[want]), why)
             tap.ok(d.get("in packets") == 1 and
                    set(d) == {"in packets", "in bytes"},
                    "%s: the in SA counted one packet, no drop" % what,
@@ -352,7 +377,8 @@ def fragmented(tap, case):
             T.inject("gwB", "w1", f)
         got = receive(lsn, tok, 4.0)
         tap.ok(len(got) == 1, "%s: hA got the datagram once" % what,
-               "got it %d times" % len(got))
+               ["got it %d times" % len(got)] +
+               (lost_diag(c, lsn, tok) if not got else []))
         d = delta(before, sa_stats(case))
         tap.ok(d.get("in packets") == 1 and
                set(d) == {"in packets", "in bytes"},
