@@ -47,3 +47,11 @@ for key, label in (("kipsecd_qm_nopfs_per_s", "Quick Modes/s over one phase 1, n
                    ("kipsecd_setup_per_s", "Main Mode + Quick Mode set-ups/s")):
     if key in fig:
         print("%-40s kipsecd %8.2f/s" % (label, fig[key]))
+# Main Mode + Quick Mode set-ups against charon as the responder, with
+# kipsecd and with charon as the initiator (tools/bench/ike.py).
+k, c = fig.get("kipsecd_charon_setup_per_s"), fig.get("charon_charon_setup_per_s")
+for label, v in (("Set-ups/s kipsecd -> charon", k), ("Set-ups/s charon -> charon", c)):
+    print("%-40s %s" % (label, "%8.2f/s" % v if v else "missing"))
+if k and c:
+    print("%-40s ratio %.2f (> 1: kipsecd faster)" %
+          ("Set-ups/s initiator kipsecd / charon", k / c))

@@ -178,7 +178,7 @@ def setup(mtu):
 
 
 STRONGSWAN_CONF = """\
-# charon in gwB for the kipsec interop tests (tests/integration/tools/strongswan.py)
+# charon for kipsec's tests and benchmarks (tests/integration/tools/strongswan.py)
 charon {
     load_modular = no
     load = random nonce openssl kernel-netlink socket-default vici
@@ -196,6 +196,16 @@ charon {
         }
     }
     filelog {
+%(filelog)s
+    }
+}
+swanctl {
+    load = random nonce openssl
+}
+"""
+
+# The interop tests' logger: a file in charon's directory, IKE in detail.
+FILELOG = """\
         charon {
             path = %(dir)s/charon.log
             time_format = %%H:%%M:%%S
@@ -204,21 +214,21 @@ charon {
             ike = 2
             cfg = 1
             knl = 1
-        }
-    }
-}
-swanctl {
-    load = random nonce openssl
-}
-"""
+        }"""
 
 
-def swanctl_conf(c):
-    """swanctl.conf for cell C: one connection, a child per proxy-ID pair."""
+def swanctl_conf(c, gw="gwB"):
+    """swanctl.conf for cell C: one connection, a child per proxy-ID pair.
+    GW is the gateway charon runs on: gwB, or gwA for charon against charon
+    (addresses and traffic selectors seen from there)."""
     if c.pairs == 3:
         ts = [(r, l) for l, r in THREE]
     else:
         ts = c.sw.get("ts", [(SITE_B, SITE_A)])
+    me, peer = GWB, GWA
+    if gw == "gwA":
+        ts = [(r, l) for l, r in ts]
+        me, peer = GWA, GWB
     esp = c.sw.get("esp", c.swan_proposal())
     key = "ah_proposals" if c.esp[0].startswith("ah-") else "esp_proposals"
     start = "start" if c.who == "swan" else "none"
@@ -244,16 +254,16 @@ def swanctl_conf(c):
         "    %(name)s {\n"
         "        version = 1\n"
         "        aggressive = %(aggr)s\n"
-        "        local_addrs = %(gwb)s\n"
-        "        remote_addrs = %(gwa)s\n"
+        "        local_addrs = %(me)s\n"
+        "        remote_addrs = %(peer)s\n"
         "        proposals = %(ike)s\n"
         "        local {\n"
         "            auth = psk\n"
-        "            id = %(gwb)s\n"
+        "            id = %(me)s\n"
         "        }\n"
         "        remote {\n"
         "            auth = psk\n"
-        "            id = %(gwa)s\n"
+        "            id = %(peer)s\n"
         "        }\n"
         "        children {\n"
         "%(children)s"
@@ -262,40 +272,52 @@ def swanctl_conf(c):
         "}\n"
         "secrets {\n"
         "    ike-%(name)s {\n"
-        "        id-a = %(gwb)s\n"
-        "        id-b = %(gwa)s\n"
+        "        id-a = %(me)s\n"
+        "        id-b = %(peer)s\n"
         "        secret = \"%(psk)s\"\n"
         "    }\n"
         "}\n" % dict(name=c.name, aggr="yes" if c.mode == "aggressive" else "no",
-                     gwa=GWA, gwb=GWB, ike=c.sw.get("ike", c.ike),
+                     me=me, peer=peer, ike=c.sw.get("ike", c.ike),
                      children="".join(children), psk=c.sw.get("psk", PSK)))
 
 
 class Charon:
-    """charon in gwB, with its own directory and /run."""
+    """charon in namespace NS (gwB), with its own directory (DIR/charon
+    unless DIRECTORY is given: strongswan.conf, swanctl.conf, vici socket,
+    log) and its own /run, so that several can run at once. SIDE: the
+    gateway it plays in swanctl_conf (gwA or gwB; default: NS). FILELOG:
+    the loggers of its filelog section (default: FILELOG, into charon.log)."""
 
-    def __init__(self):
-        self.dir = os.path.join(DIR, "charon")
+    def __init__(self, ns="gwB", directory=None, filelog=FILELOG, side=None):
+        self.ns, self.side = ns, side or ns
+        self.dir = directory or os.path.join(DIR, "charon")
         os.makedirs(self.dir, exist_ok=True)
         self.conf = os.path.join(self.dir, "strongswan.conf")
         self.swanctl = os.path.join(self.dir, "swanctl.conf")
         self.log = os.path.join(self.dir, "charon.log")
         self.vici = os.path.join(self.dir, "charon.vici")
         with open(self.conf, "w") as f:
-            f.write(STRONGSWAN_CONF % {"dir": self.dir})
+            f.write(STRONGSWAN_CONF % {
+                "dir": self.dir, "filelog": filelog % {"dir": self.dir}})
         self.env = dict(os.environ, STRONGSWAN_CONF=self.conf)
         self.p = None
         self.out = None
 
-    def start(self):
+    def start(self, out=None):
+        """Start charon and wait for its vici socket. Its stdout and
+        stderr go to charon.out in its directory, or to OUT (a file, or
+        subprocess.PIPE: then read self.p.stdout)."""
         if os.path.exists(self.vici):
             os.unlink(self.vici)
-        self.out = open(os.path.join(self.dir, "charon.out"), "a")
-        with T.netns("gwB"):
+        if out is None:
+            self.out = open(os.path.join(self.dir, "charon.out"), "a")
+            out = self.out
+        with T.netns(self.ns):
             self.p = subprocess.Popen(
                 ["unshare", "-m", "sh", "-c",
                  "mount -t tmpfs tmpfs /run && exec " + CHARON],
-                env=self.env, stdout=self.out, stderr=subprocess.STDOUT)
+                env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                text=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if os.path.exists(self.vici) or self.p.poll() is not None:
@@ -307,7 +329,7 @@ class Charon:
         return self.p is not None and self.p.poll() is None
 
     def swanctl_cmd(self, *args, check=True):
-        with T.netns("gwB"):
+        with T.netns(self.ns):
             p = subprocess.run(["swanctl"] + list(args) +
                                ["--uri", "unix://" + self.vici],
                                env=self.env, capture_output=True, text=True)
@@ -318,7 +340,7 @@ class Charon:
 
     def load(self, cell):
         with open(self.swanctl, "w") as f:
-            f.write(swanctl_conf(cell))
+            f.write(swanctl_conf(cell, self.side))
         os.chmod(self.swanctl, 0o600)
         return self.swanctl_cmd("--load-all", "--file", self.swanctl)
 
