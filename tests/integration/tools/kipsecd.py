@@ -82,8 +82,11 @@ class Daemon:
         pids = keys.pop("proxy_ids", [(mine, theirs)])
         lines = ["[global]", "control-socket = " + self.sock,
                  "log-target = stderr", "log-level = debug", "",
-                 "[tunnel t]", "interface = kipsec0", "local = " + local,
-                 "remote = " + remote, "psk-file = " + psk]
+                 "[tunnel t]",
+                 "interface = " + keys.pop("interface", "kipsec0"),
+                 "local = " + keys.pop("local", local),
+                 "remote = " + keys.pop("remote", remote),
+                 "psk-file = " + psk]
         for k, v in keys.items():
             lines.append("%s = %s" % (k.replace("_", "-"), v))
         for lo, re in pids:

@@ -39,6 +39,10 @@ GWA, GWB = "192.0.2.1", "192.0.2.2"
 HA, HB = "10.1.0.2", "10.2.0.2"
 HA2, HB2 = "10.1.1.2", "10.2.1.2"
 SITE_A, SITE_B = "10.1.0.0/16", "10.2.0.0/16"
+# Cells over outer IPv6 (inner IPv6 too) use kipsec1 on gwA.
+GWA6, GWB6 = "2001:db8:f::1", "2001:db8:f::2"
+HA6, HB6 = "fd00:a::2", "fd00:b::2"
+SITE_A6, SITE_B6 = "fd00:a::/64", "fd00:b::/64"
 PSK = "kipsec strongswan interop"
 CHARON = "/usr/lib/ipsec/charon"
 # Three pairs on one tunnel: each host pair its own SA pair.
@@ -53,13 +57,20 @@ GROUPS = {None: None, 2: "modp1024", 5: "modp1536", 14: "modp2048",
 
 class Cell:
     """One column of the matrix. esp is (kipsecd name without PFS prefix,
-    strongSwan name without group); ah=True makes it AH."""
+    strongSwan name without group); ah=True makes it AH. outer=6: the
+    gateways talk IPv6, and the proxy ID is the IPv6 sites' (on kipsec1)."""
 
     def __init__(self, name, who="kipsec", mode="main", pfs=14,
                  esp=("esp-aes128gcm16", "aes128gcm16"), pairs=1,
                  ike=None, event=None, mismatch=None, expect=None,
-                 sw=None, kd=None):
+                 sw=None, kd=None, outer=4):
         self.name, self.who, self.mode, self.pfs = name, who, mode, pfs
+        v6 = outer == 6
+        self.outer, self.dev = outer, "kipsec1" if v6 else "kipsec0"
+        self.gwa, self.gwb = (GWA6, GWB6) if v6 else (GWA, GWB)
+        self.ha, self.hb = (HA6, HB6) if v6 else (HA, HB)
+        self.site_a, self.site_b = (SITE_A6, SITE_B6) if v6 else (SITE_A,
+                                                                  SITE_B)
         self.esp, self.pairs, self.event = esp, pairs, event
         self.mismatch, self.expect = mismatch, expect
         group = GROUPS[pfs] or "modp2048"
@@ -102,6 +113,9 @@ def full_matrix():
     cells.append(Cell("three-pairs-init", pairs=3))
     cells.append(Cell("three-pairs-resp", who="swan", pairs=3,
                       esp=CBC[5]))
+    cells.append(Cell("ipv6-kipsec-init", outer=6, pfs=14))
+    cells.append(Cell("ipv6-swan-init", who="swan", mode="aggressive",
+                      outer=6, pfs=None, esp=CBC[5]))
     cells += events()
     cells += mismatches()
     cells.append(Cell("mismatch-pfs-kipsec-only", who="swan", pfs=14,
@@ -167,13 +181,19 @@ def setup(mtu):
              "link set kipsec0 mtu %d" % (mtu - 100),
              "link set kipsec0 up",
              "route add %s dev kipsec0" % SITE_B,
-             "route add %s/32 via %s" % (HA2, HA)])
+             "route add %s/32 via %s" % (HA2, HA),
+             "link add kipsec1 type kipsec",
+             "link set kipsec1 addrgenmode none",
+             "link set kipsec1 mtu %d" % (mtu - 100),
+             "link set kipsec1 up",
+             "route add %s dev kipsec1" % SITE_B6])
     # charon installs policies, no routes: XFRM looks up the policy after
     # routing, so gwB routes site A towards gwA.
     T.batch(["ip", "-n", "gwB", "-batch", "-"],
             ["link set w1 mtu %d" % mtu, "link set b1 mtu %d" % mtu,
              "route add %s via %s" % (SITE_A, GWA),
-             "route add %s/32 via %s" % (HB2, HB)])
+             "route add %s/32 via %s" % (HB2, HB),
+             "route add %s via %s" % (SITE_A6, GWA6)])
     os.makedirs(DIR, exist_ok=True)
 
 
@@ -224,11 +244,11 @@ def swanctl_conf(c, gw="gwB"):
     if c.pairs == 3:
         ts = [(r, l) for l, r in THREE]
     else:
-        ts = c.sw.get("ts", [(SITE_B, SITE_A)])
-    me, peer = GWB, GWA
+        ts = c.sw.get("ts", [(c.site_b, c.site_a)])
+    me, peer = c.gwb, c.gwa
     if gw == "gwA":
         ts = [(r, l) for l, r in ts]
-        me, peer = GWA, GWB
+        me, peer = c.gwa, c.gwb
     esp = c.sw.get("esp", c.swan_proposal())
     key = "ah_proposals" if c.esp[0].startswith("ah-") else "esp_proposals"
     start = "start" if c.who == "swan" else "none"
@@ -375,7 +395,8 @@ def start_kipsecd(c):
     keys = {"mode": c.mode, "psk": PSK, "ike_proposals": c.ike,
             "ipsec_proposals": c.kipsec_proposal(),
             "start": "immediately" if c.who == "kipsec" else "respond-only",
-            "proxy_ids": THREE if c.pairs == 3 else [(SITE_A, SITE_B)]}
+            "proxy_ids": THREE if c.pairs == 3 else [(c.site_a, c.site_b)],
+            "interface": c.dev, "local": c.gwa, "remote": c.gwb}
     keys.update(c.kd)
     return KD.Daemon("gwA", c.name, **keys)
 
@@ -464,7 +485,7 @@ def xfrm_diag():
 
 def traffic(tap, c, servers, nbytes):
     """Ping both ways through each pair, TCP both ways, counters agree."""
-    pairs = PINGS3 if c.pairs == 3 else [(HA, HB)]
+    pairs = PINGS3 if c.pairs == 3 else [(c.ha, c.hb)]
     problems = []
     for a, b in pairs:
         problems += T.ping("hA", a, b, count=2)
@@ -474,10 +495,11 @@ def traffic(tap, c, servers, nbytes):
     if not ok:      # a dead tunnel would only time out, slowly
         problems, secs = ["not tried: the pings failed"], 0.0
     else:
-        problems, secs = T.tcp_exchange("hA", HA, servers["hB"], HB, nbytes,
+        problems, secs = T.tcp_exchange("hA", c.ha, servers["hB"], c.hb,
+                                        nbytes,
                                         nbytes, seed=c.name)
     if not problems:
-        p2, s2 = T.tcp_exchange("hB", HB, servers["hA"], HA, nbytes,
+        p2, s2 = T.tcp_exchange("hB", c.hb, servers["hA"], c.ha, nbytes,
                                 nbytes, seed=c.name + "/rev")
         problems += p2
         secs += s2
@@ -592,8 +614,9 @@ def run_cell(tap, c, charon, servers, nbytes):
             return mismatch(tap, c, k, charon, mark)
         came = wait(lambda: up(k, c.pairs), 45)
         role = "initiator" if c.who == "kipsec" else "responder"
-        ok = tap.ok(came, "%s: up, kipsec %s, %s mode, %s, %s, %d pair(s)" % (
-            c.name, role, c.mode, c.kipsec_proposal(), c.ike, c.pairs),
+        ok = tap.ok(came, "%s: up, kipsec %s, %s mode, outer IPv%d, %s, %s, "
+                    "%d pair(s)" % (c.name, role, c.mode, c.outer,
+                                    c.kipsec_proposal(), c.ike, c.pairs),
             k.tail() + charon.tail(25, mark))
         if not ok:
             return False
