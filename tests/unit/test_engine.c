@@ -40,9 +40,19 @@ struct side {
 	struct { ike_timer_id id; uint64_t at; bool armed; } timers[MAX_TIMERS];
 	struct ike_child_sa in[MAX_SAS], out[MAX_SAS];
 	int ninst;
-	/* inbound SAs a responder put in before QM2, pair not complete yet */
+	uint64_t inst_at[MAX_SAS];	/* the clock when pair i went in */
+	/*
+	 * Inbound SAs put in ahead of their pair (a responder before QM2, the
+	 * initiator of a rekey before QM3), pair not complete yet.
+	 */
 	struct ike_child_sa early[MAX_SAS];
 	int nearly;
+	/*
+	 * This side's inbound SAs receive only once their pair is complete,
+	 * as when strongSwan's charon answers a Quick Mode: it installs its
+	 * SAs while it processes QM3.
+	 */
+	bool late_inbound;
 	struct { uint8_t dir, proto; uint32_t spi; } dels[MAX_SAS * 2];
 	int ndel;
 	char logs[MAX_LOGS][1024];
@@ -154,9 +164,33 @@ static void early_drop(struct side *s, int i)
 static bool keys_equal(const struct ike_child_sa *a, const struct ike_child_sa *b);
 static bool deleted(const struct side *s, uint8_t dir, uint32_t spi);
 
+/* The peer's kernel takes packets for @spi: its inbound SA is in and live. */
+static bool can_receive(const struct side *s, uint32_t spi)
+{
+	if (!s->late_inbound && early_find(s, spi) >= 0)
+		return true;
+	for (int i = 0; i < s->ninst; i++)
+		if (s->in[i].info.spi == spi && !deleted(s, KIPSEC_DIR_IN, spi))
+			return true;
+	return false;
+}
+
+/* An outbound SA of this side still carries traffic for the proxy ID. */
+static bool has_live_out(const struct side *s, size_t pidx)
+{
+	for (int i = 0; i < s->ninst; i++)
+		if (s->out[i].proxy_index == pidx &&
+		    !deleted(s, KIPSEC_DIR_OUT, s->out[i].info.spi))
+			return true;
+	return false;
+}
+
 /*
- * Also checks make-before-break: a responder's inbound SA goes in alone
- * before QM2, and the initiator installs only once the peer has it.
+ * Also checks make-before-break: an inbound SA goes in alone ahead of its
+ * pair (the responder before QM2, the initiator of a rekey before QM3),
+ * and nobody installs an outbound SA the peer cannot receive on yet. The
+ * only exception is a peer that installs late (late_inbound) and a first
+ * pair: the new outbound SA takes no traffic from an older one.
  */
 static int env_sa_install(void *ctx, const struct kipsecd_tunnel *t,
 			  const struct ike_child_sa *in, const struct ike_child_sa *out)
@@ -174,18 +208,23 @@ static int env_sa_install(void *ctx, const struct kipsecd_tunnel *t,
 		return 0;
 	}
 	if (in->installed) {
-		/* the responder completes the pair it started */
+		/* the pair started earlier is completed */
 		i = early_find(s, in->info.spi);
 		assert_true(i >= 0);
 		assert_true(keys_equal(&s->early[i], in));
 		early_drop(s, i);
-	} else {
-		/* the initiator: the peer can receive on our new outbound SA */
-		assert_true(early_find(peer, out->info.spi) >= 0);
+	}
+	assert_int_equal(out->info.dir, KIPSEC_DIR_OUT);
+	if (!can_receive(peer, out->info.spi)) {
+		if (!peer->late_inbound || has_live_out(s, in->proxy_index))
+			fail_msg("%s: outbound SA %08x installed before the peer can receive "
+				 "on it%s", s->name, out->info.spi,
+				 peer->late_inbound ? ", while an older one carried the traffic" : "");
 	}
 	assert_true(s->ninst < MAX_SAS);
 	s->in[s->ninst] = *in;
 	s->out[s->ninst] = *out;
+	s->inst_at[s->ninst] = s->net->now;
 	s->ninst++;
 	return 0;
 }
@@ -1082,11 +1121,15 @@ static void test_initial_contact(void **state)
 	net_free(n);
 }
 
-/* Rekey: new pair installed, old one deleted after the grace period, both sides. */
+/*
+ * Rekey: new pair installed (the initiator's outbound SA after the settle
+ * time), old one deleted after the grace period, both sides.
+ */
 static void test_rekey_child(void **state)
 {
 	struct net *n = net_new();
 	struct ike_tunnel_status st;
+	struct ike_child_status cs;
 
 	(void)state;
 	net_start(n);
@@ -1095,13 +1138,29 @@ static void test_rekey_child(void **state)
 	assert_int_equal(ike_engine_rekey_spi(n->s[0].e, &n->s[0].t, IPPROTO_ESP,
 					      n->s[0].out[0].info.spi), 0);
 	run(n);
-	assert_int_equal(n->s[0].ninst, 2);
+	/* the responder's pair is complete; ours waits for the settle time */
 	assert_int_equal(n->s[1].ninst, 2);
+	assert_int_equal(n->s[0].ninst, 1);
+	assert_int_equal(n->s[0].nearly, 1);
+	ike_engine_status(n->s[0].e, &n->s[0].t, &st);
+	assert_int_equal(st.n_children, 2);
+	assert_true(ike_engine_child_at(n->s[0].e, &n->s[0].t, 0, &cs));
+	assert_true(cs.settling);
+	assert_false(cs.rekeyed);
+	assert_true(ike_engine_child_at(n->s[0].e, &n->s[0].t, 1, &cs));
+	assert_false(cs.settling);
+	assert_false(cs.rekeyed);		/* the old pair still carries the traffic */
+	advance(n, IKE_REKEY_SETTLE_MS);
+	assert_int_equal(n->s[0].ninst, 2);
+	assert_int_equal(n->s[0].nearly, 0);
+	assert_int_equal(n->s[0].inst_at[1], IKE_REKEY_SETTLE_MS);
 	assert_pair_matches(n, 1, 1);
 	assert_int_not_equal(n->s[0].in[1].info.spi, n->s[0].in[0].info.spi);
 	assert_int_equal(n->s[0].ndel, 0);		/* make before break */
 	ike_engine_status(n->s[0].e, &n->s[0].t, &st);
 	assert_int_equal(st.n_children, 2);
+	assert_true(ike_engine_child_at(n->s[0].e, &n->s[0].t, 1, &cs));
+	assert_true(cs.rekeyed);
 	advance(n, IKE_REKEY_GRACE_MS);
 	run(n);
 	assert_true(deleted(&n->s[0], KIPSEC_DIR_IN, n->s[0].in[0].info.spi));
@@ -1113,6 +1172,264 @@ static void test_rekey_child(void **state)
 	ike_engine_status(n->s[1].e, &n->s[1].t, &st);
 	assert_int_equal(st.n_children, 1);
 	net_free(n);
+}
+
+/*
+ * The responder installs its SAs only with QM3 (as strongSwan's charon
+ * does). A first pair goes in at once on our side (nothing to lose); in
+ * our rekey the new outbound SA waits until the responder can receive on
+ * it, the old pair carrying the traffic meanwhile.
+ */
+static void test_rekey_late_peer(void **state)
+{
+	struct net *n = net_new();
+	struct side *a = &n->s[0], *b = &n->s[1];
+	struct ike_child_status cs;
+	uint32_t old_out, new_out;
+	char line[256];
+	int sent;
+
+	(void)state;
+	b->late_inbound = true;
+	net_start(n);
+	assert_int_equal(ike_engine_up(a->e, &a->t), 0);
+	for (int i = 0; i < 7; i++)
+		step(n);	/* Main Mode, QM1 */
+	step(n);		/* QM2: the first pair goes in at once, before QM3 */
+	assert_int_equal(a->ninst, 1);
+	assert_int_equal(a->nearly, 0);
+	assert_false(has_log_prefix(a, "phase 2: rekey of"));
+	run(n);
+	assert_int_equal(b->ninst, 1);
+	assert_pair_matches(n, 0, 0);
+	old_out = a->out[0].info.spi;
+	/* the rekey */
+	advance(n, 5000);
+	assert_int_equal(ike_engine_rekey_spi(a->e, &a->t, IPPROTO_ESP, old_out), 0);
+	step(n);		/* QM1: b's inbound SA is not receiving yet */
+	step(n);		/* QM2: a's new inbound SA goes in, QM3 leaves */
+	assert_int_equal(a->ninst, 1);
+	assert_int_equal(a->nearly, 1);
+	assert_int_equal(n->n, 1);
+	new_out = b->early[0].info.spi;
+	assert_false(can_receive(b, new_out));
+	snprintf(line, sizeof(line), "phase 2: rekey of 10.1.0.0/24 <-> 10.2.0.0/24: inbound "
+		 "SA esp/%08x in, outbound esp/%08x in %d ms (the peer installs at "
+		 "message 3)", a->early[0].info.spi, new_out, IKE_REKEY_SETTLE_MS);
+	assert_log(a, line);
+	step(n);		/* QM3: b installs both */
+	assert_int_equal(b->ninst, 2);
+	assert_true(can_receive(b, new_out));
+	/* a soft expiry of the old pair meanwhile starts nothing */
+	sent = a->nsent;
+	assert_int_equal(ike_engine_rekey_spi(a->e, &a->t, IPPROTO_ESP, old_out), 0);
+	assert_int_equal(ike_engine_up(a->e, &a->t), 0);
+	assert_int_equal(a->nsent, sent);
+	assert_true(ike_engine_child_at(a->e, &a->t, 0, &cs));
+	assert_true(cs.settling);
+	assert_int_equal(cs.spi_out, new_out);
+	advance(n, IKE_REKEY_SETTLE_MS - 1);
+	assert_int_equal(a->ninst, 1);
+	assert_int_equal(a->ndel, 0);
+	advance(n, 1);
+	assert_int_equal(a->ninst, 2);
+	assert_int_equal(a->out[1].info.spi, new_out);
+	assert_int_equal(a->inst_at[1], 5000 + IKE_REKEY_SETTLE_MS);
+	assert_int_equal(a->nearly, 0);
+	assert_int_equal(a->ndel, 0);	/* the old pair outlives the switch */
+	assert_pair_matches(n, 1, 1);
+	snprintf(line, sizeof(line), "phase 2: SA pair installed for 10.1.0.0/24 <-> "
+		 "10.2.0.0/24: nopfs-esp-aes256-sha256, in esp/%08x out esp/%08x, lifetime "
+		 "3600s (rekey)", a->in[1].info.spi, new_out);
+	assert_log(a, line);
+	assert_true(ike_engine_child_at(a->e, &a->t, 0, &cs));
+	assert_false(cs.settling);
+	advance(n, IKE_REKEY_GRACE_MS - 1);
+	assert_int_equal(a->ndel, 0);
+	advance(n, 1);
+	run(n);
+	assert_true(deleted(a, KIPSEC_DIR_OUT, old_out));
+	assert_true(deleted(b, KIPSEC_DIR_IN, old_out));
+	assert_false(deleted(a, KIPSEC_DIR_OUT, new_out));
+	net_free(n);
+}
+
+/* The old pair's hard lifetime is near: the settle time is cut, or skipped. */
+static void test_rekey_settle_capped(void **state)
+{
+	static const struct { uint64_t left, wait; } cases[] = {
+		{ 800, 800 - IKE_REKEY_SETTLE_MARGIN_MS },
+		{ IKE_REKEY_SETTLE_MARGIN_MS + IKE_REKEY_SETTLE_MS, IKE_REKEY_SETTLE_MS },
+		{ IKE_REKEY_SETTLE_MARGIN_MS, 0 },
+		{ 100, 0 },
+	};
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct net *n = net_new();
+		struct side *a = &n->s[0];
+		uint64_t t0;
+
+		net_start(n);
+		assert_int_equal(ike_engine_up(a->e, &a->t), 0);
+		run(n);
+		advance(n, 3600 * 1000 - cases[k].left);
+		t0 = n->now;
+		assert_int_equal(ike_engine_rekey_child(a->e, &a->t, 0), 0);
+		run(n);
+		if (!cases[k].wait) {
+			/* too late to wait: both SAs before QM3, as a first pair */
+			assert_int_equal(a->ninst, 2);
+			assert_int_equal(a->inst_at[1], t0);
+			assert_false(has_log_prefix(a, "phase 2: rekey of"));
+		} else {
+			advance(n, cases[k].wait - 1);
+			assert_int_equal(a->ninst, 1);
+			advance(n, 1);
+			assert_int_equal(a->ninst, 2);
+			assert_int_equal(a->inst_at[1], t0 + cases[k].wait);
+			assert_true(a->inst_at[1] + IKE_REKEY_SETTLE_MARGIN_MS <= 3600 * 1000);
+		}
+		assert_pair_matches(n, 1, 1);
+		net_free(n);
+	}
+}
+
+/* Our rekey up to QM3 with a late-installing peer: a's outbound SA settling. */
+static void rekey_to_settle(struct net *n, uint32_t *new_in, uint32_t *new_out)
+{
+	struct side *a = &n->s[0], *b = &n->s[1];
+
+	b->late_inbound = true;
+	net_start(n);
+	assert_int_equal(ike_engine_up(a->e, &a->t), 0);
+	run(n);
+	assert_int_equal(ike_engine_rekey_child(a->e, &a->t, 0), 0);
+	step(n);	/* QM1 */
+	step(n);	/* QM2 */
+	step(n);	/* QM3 */
+	assert_int_equal(n->n, 0);
+	assert_int_equal(a->ninst, 1);
+	assert_int_equal(a->nearly, 1);
+	assert_int_equal(b->ninst, 2);
+	*new_in = a->early[0].info.spi;
+	*new_out = b->in[1].info.spi;
+}
+
+/*
+ * The settle time cut short: tunnel down, daemon exit, the engine freed,
+ * phase 1 deleted, a Delete for the new or the old pair, the old pair's
+ * hard expiry. Nothing installed after a teardown, nothing left over
+ * (test_engine_asan), the old pair kept until the new outbound SA is in.
+ */
+static void test_rekey_settle_interrupted(void **state)
+{
+	enum { DOWN, SHUTDOWN, FREE, P1_DELETED, DELETE_NEW, DELETE_OLD, OLD_EXPIRED, N };
+
+	(void)state;
+	for (int k = 0; k < N; k++) {
+		struct net *n = net_new();
+		struct side *a = &n->s[0], *b = &n->s[1];
+		struct ike_tunnel_status st;
+		struct ike_child_status cs;
+		uint32_t new_in, new_out, old_in, old_out;
+
+		rekey_to_settle(n, &new_in, &new_out);
+		old_in = a->in[0].info.spi;
+		old_out = a->out[0].info.spi;
+		switch (k) {
+		case DOWN:
+		case SHUTDOWN:
+			if (k == DOWN)
+				assert_int_equal(ike_engine_down(a->e, &a->t), 0);
+			else
+				ike_engine_shutdown(a->e);
+			assert_true(deleted(a, KIPSEC_DIR_IN, new_in));
+			assert_false(deleted(a, KIPSEC_DIR_OUT, new_out));	/* never in */
+			assert_true(deleted(a, KIPSEC_DIR_IN, old_in));
+			assert_true(deleted(a, KIPSEC_DIR_OUT, old_out));
+			assert_int_equal(a->nearly, 0);
+			advance(n, 10 * IKE_REKEY_SETTLE_MS);
+			assert_int_equal(a->ninst, 1);
+			run(n);		/* the Deletes: b drops both pairs */
+			assert_true(deleted(b, KIPSEC_DIR_IN, new_out));
+			assert_true(deleted(b, KIPSEC_DIR_IN, old_out));
+			ike_engine_status(a->e, &a->t, &st);
+			assert_int_equal(st.n_children, 0);
+			break;
+		case FREE:
+			/* no shutdown first: everything freed, nothing sent */
+			ike_engine_free(a->e);
+			a->e = NULL;
+			assert_int_equal(n->n, 0);
+			break;
+		case P1_DELETED:
+			/* the peer replaces phase 1 and deletes the old one */
+			assert_int_equal(ike_engine_rekey_phase1(b->e, &b->t), 0);
+			run(n);
+			assert_log(a, "informational: peer deleted the phase 1 SA");
+			assert_int_equal(a->ninst, 1);
+			/* the pair does not depend on phase 1: it completes */
+			advance(n, IKE_REKEY_SETTLE_MS);
+			assert_int_equal(a->ninst, 2);
+			assert_int_equal(a->out[1].info.spi, new_out);
+			assert_pair_matches(n, 1, 1);
+			advance(n, IKE_REKEY_GRACE_MS);
+			run(n);
+			assert_true(deleted(b, KIPSEC_DIR_IN, old_out));
+			break;
+		case DELETE_NEW:
+			/* the peer drops the new pair: the old one stays ours */
+			assert_int_equal(ike_engine_sa_expired(b->e, &b->t, IPPROTO_ESP,
+							       new_out), 0);
+			run(n);
+			assert_true(deleted(a, KIPSEC_DIR_IN, new_in));
+			assert_false(deleted(a, KIPSEC_DIR_OUT, new_out));
+			assert_int_equal(a->nearly, 0);
+			advance(n, 10 * IKE_REKEY_SETTLE_MS + IKE_REKEY_GRACE_MS);
+			assert_int_equal(a->ninst, 1);
+			assert_false(deleted(a, KIPSEC_DIR_OUT, old_out));
+			ike_engine_status(a->e, &a->t, &st);
+			assert_int_equal(st.n_children, 1);
+			assert_true(ike_engine_child_at(a->e, &a->t, 0, &cs));
+			assert_int_equal(cs.spi_out, old_out);
+			assert_false(cs.rekeyed || cs.settling);
+			/* and the proxy ID can be rekeyed again */
+			assert_int_equal(ike_engine_rekey_child(a->e, &a->t, 0), 0);
+			run(n);
+			advance(n, IKE_REKEY_SETTLE_MS);
+			assert_int_equal(a->ninst, 2);
+			assert_pair_matches(n, 1, 2);
+			break;
+		case DELETE_OLD:
+		case OLD_EXPIRED:
+			/* the old pair goes first: the new outbound SA at once */
+			if (k == DELETE_OLD) {
+				assert_int_equal(ike_engine_sa_expired(b->e, &b->t, IPPROTO_ESP,
+								       old_out), 0);
+				run(n);
+			} else {
+				assert_int_equal(ike_engine_sa_expired(a->e, &a->t, IPPROTO_ESP,
+								       old_in), 0);
+			}
+			assert_true(deleted(a, KIPSEC_DIR_OUT, old_out));
+			assert_int_equal(a->ninst, 2);
+			assert_int_equal(a->out[1].info.spi, new_out);
+			assert_int_equal(a->inst_at[1], 0);
+			assert_log_prefix(a, "phase 2: the pair being rekeyed is gone: outbound SA");
+			assert_pair_matches(n, 1, 1);
+			run(n);
+			advance(n, 10 * IKE_REKEY_SETTLE_MS + IKE_REKEY_GRACE_MS);
+			run(n);
+			assert_false(deleted(a, KIPSEC_DIR_OUT, new_out));
+			assert_false(deleted(b, KIPSEC_DIR_IN, new_out));
+			assert_true(deleted(b, KIPSEC_DIR_IN, old_out));
+			ike_engine_status(a->e, &a->t, &st);
+			assert_int_equal(st.n_children, 1);
+			break;
+		}
+		net_free(n);
+	}
 }
 
 /* The module's hard expiry of one SA: the pair goes, the peer is told. */
@@ -1171,6 +1488,7 @@ static void test_replace_tunnel(void **state)
 	memset(a->t.ipsec, 0xa5, sizeof(a->t.ipsec));
 	assert_int_equal(ike_engine_rekey_child(a->e, nt, 0), 0);
 	run(n);
+	advance(n, IKE_REKEY_SETTLE_MS);
 	assert_int_equal(a->ninst, 2);
 	assert_int_equal(n->s[1].ninst, 2);
 	assert_pair_matches(n, 1, 1);
@@ -1202,6 +1520,7 @@ static void test_rekey_phase1(void **state)
 	assert_int_equal(st1.n_children, 1);
 	assert_int_equal(ike_engine_rekey_child(n->s[0].e, &n->s[0].t, 0), 0);
 	run(n);
+	advance(n, IKE_REKEY_SETTLE_MS);
 	assert_int_equal(n->s[1].ninst, 2);
 	assert_pair_matches(n, 1, 1);
 	net_free(n);
@@ -1507,6 +1826,9 @@ int main(void)
 		cmocka_unit_test(test_dpd),
 		cmocka_unit_test(test_initial_contact),
 		cmocka_unit_test(test_rekey_child),
+		cmocka_unit_test(test_rekey_late_peer),
+		cmocka_unit_test(test_rekey_settle_capped),
+		cmocka_unit_test(test_rekey_settle_interrupted),
 		cmocka_unit_test(test_rekey_phase1),
 		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_simultaneous_start),

@@ -83,8 +83,10 @@ struct ike_env {
 	 * A Quick Mode responder installs in two steps, so that the peer's
 	 * first packet on the new pair finds its inbound SA: @in alone (@out
 	 * NULL) when it sends message 2, and @in (with @in->installed set)
-	 * and @out when message 3 arrives. If the second step fails or never
-	 * comes, the engine removes the inbound SA with sa_delete.
+	 * and @out when message 3 arrives. The initiator of a rekey does the
+	 * same: @in alone before it sends message 3, @out IKE_REKEY_SETTLE_MS
+	 * later. If the second step fails or never comes, the engine removes
+	 * the inbound SA with sa_delete.
 	 */
 	int (*sa_install)(void *ctx, const struct kipsecd_tunnel *t,
 			  const struct ike_child_sa *in,
@@ -117,6 +119,16 @@ struct ike_env {
 #define IKE_RETRANSMIT_MAX	5
 /* Old SAs stay this long after a rekey before they are deleted. */
 #define IKE_REKEY_GRACE_MS	10000
+/*
+ * A Quick Mode rekey we start: the new inbound SA goes in before message 3,
+ * the new outbound one (which takes our traffic off the old pair) this
+ * long after it, because a responder such as strongSwan's charon installs
+ * its SAs only while it processes message 3. Never later than
+ * IKE_REKEY_SETTLE_MARGIN_MS before the old pair's hard lifetime ends; at
+ * once when less than that is left, or the old pair is gone.
+ */
+#define IKE_REKEY_SETTLE_MS		1000
+#define IKE_REKEY_SETTLE_MARGIN_MS	250
 
 struct ike_engine;
 
@@ -169,9 +181,10 @@ void ike_engine_timer(struct ike_engine *e, ike_timer_id id);
  * Rekeying. ike_engine_rekey_phase1 starts a new phase 1 beside the
  * current one (the old one stays usable until it expires or the new one is
  * established, when a Delete for it is sent). ike_engine_rekey_child runs a
- * new Quick Mode for one proxy ID: the new pair is installed (inbound,
- * then outbound), the old pair is deleted IKE_REKEY_GRACE_MS later, with a
- * Delete to the peer. Both return 0 when started.
+ * new Quick Mode for one proxy ID: the new pair is installed (inbound
+ * before message 3, outbound IKE_REKEY_SETTLE_MS after it), the old pair
+ * is deleted IKE_REKEY_GRACE_MS after that, with a Delete to the peer.
+ * Both return 0 when started (or a rekey of the proxy ID is under way).
  */
 int ike_engine_rekey_phase1(struct ike_engine *e, const struct kipsecd_tunnel *t);
 int ike_engine_rekey_child(struct ike_engine *e, const struct kipsecd_tunnel *t,
@@ -211,7 +224,7 @@ struct ike_tunnel_status {
 	uint8_t icookie[8], rcookie[8];
 	char proposal[KIPSECD_PROPOSAL_NAME_MAX];	/* phase 1, when established */
 	bool peer_dpd;
-	size_t n_children;		/* installed pairs */
+	size_t n_children;		/* installed pairs (settling ones too) */
 	size_t n_pending;		/* Quick Modes under way */
 };
 
@@ -227,6 +240,12 @@ struct ike_child_status {
 	uint32_t life_seconds;
 	uint64_t age_ms;
 	bool rekeyed;			/* replaced, waiting for its deletion */
+	/*
+	 * Our rekey, settling: the inbound SA is in, the outbound one follows
+	 * (IKE_REKEY_SETTLE_MS); the pair it replaces still carries our
+	 * traffic.
+	 */
+	bool settling;
 };
 
 bool ike_engine_child_at(const struct ike_engine *e, const struct kipsecd_tunnel *t,

@@ -19,6 +19,7 @@ enum ike_timer_kind {
 	T_DPD,			/* DPD idle check / retry */
 	T_P1_EXPIRE,		/* phase 1 lifetime */
 	T_CHILD_DELETE,		/* rekeyed pair's grace period over */
+	T_CHILD_SETTLE,		/* our rekey: time for the new outbound SA */
 };
 
 #define TIMER_ID(serial, kind) (((uint64_t)(serial) << 8) | (kind))
@@ -152,6 +153,14 @@ struct ike_child {
 	uint64_t created_ms;
 	bool rekeyed;
 	uint8_t ni_tag[16];			/* start of its Quick Mode's Ni */
+	/*
+	 * Our rekey, settling (T_CHILD_SETTLE armed): the inbound SA is in,
+	 * the outbound one waits. settle[0] is the inbound SA, settle[1] the
+	 * outbound one, with their keys (no phase 1 is needed to finish);
+	 * wiped when freed. NULL once the pair is complete.
+	 */
+	struct ike_child_sa *settle;
+	uint32_t replaces;			/* settling: serial of the old pair */
 };
 
 struct ike_tun {
@@ -194,6 +203,8 @@ struct ike_engine {
 #define D_P2_PFS_MISMATCH	"phase 2: PFS mismatch: %s"
 #define D_P2_HASH_FAIL		"phase 2: %s does not verify (message ID %08x)"
 #define D_P2_UP			"phase 2: SA pair installed for %s: %s, in %s/%08x out %s/%08x, lifetime %us%s"
+#define D_P2_SETTLE		"phase 2: rekey of %s: inbound SA %s/%08x in, outbound %s/%08x in %llu ms (the peer installs at message 3)"
+#define D_P2_SETTLE_NOW		"phase 2: the pair being rekeyed is gone: outbound SA %08x now"
 #define D_P2_INSTALL_FAIL	"phase 2: installing the SA pair for %s failed"
 #define D_P2_SPI_FAIL		"phase 2: no SPI from the kernel for %s"
 #define D_P2_GIVE_UP		"phase 2: no answer from the peer to Quick Mode %08x after %u retransmissions, giving up"
@@ -262,7 +273,14 @@ void qm_input(struct ike_engine *e, struct ike_p1 *p1, uint8_t *buf, size_t len,
 void qm_xmit_timeout(struct ike_qm *qm);
 struct ike_child *child_find_serial(struct ike_engine *e, uint32_t serial);
 void child_delete(struct ike_engine *e, struct ike_child *c, bool tell_peer);
+/* Frees an unlinked pair (timers, settling SAs), without touching the kernel. */
+void child_free(struct ike_engine *e, struct ike_child *c);
 void child_grace_over(struct ike_engine *e, struct ike_child *c);
+void child_settle_over(struct ike_engine *e, struct ike_child *c);
+/* The pair @serial was deleted: a settling rekey of it switches now. */
+void child_replaced_gone(struct ike_engine *e, const struct kipsecd_tunnel *t,
+			 uint32_t serial);
+bool proxy_settling(struct ike_engine *e, const struct kipsecd_tunnel *t, size_t pidx);
 bool proxy_has_child(struct ike_engine *e, const struct kipsecd_tunnel *t, size_t pidx);
 bool proxy_has_qm(struct ike_engine *e, const struct kipsecd_tunnel *t, size_t pidx);
 

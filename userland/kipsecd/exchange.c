@@ -341,8 +341,7 @@ static void children_drop(struct ike_engine *e, const struct kipsecd_tunnel *t)
 			continue;
 		}
 		*pp = c->next;
-		etimer_cancel(e, TIMER_ID(c->serial, T_CHILD_DELETE));
-		free(c);
+		child_free(e, c);
 	}
 }
 
@@ -424,6 +423,8 @@ int ike_engine_replace_tunnel(struct ike_engine *e, const struct kipsecd_tunnel 
 		if (c->t == t) {
 			c->t = nt;
 			c->prop = prop_moved(t, nt, c->prop);
+			for (int i = 0; c->settle && i < 2; i++)
+				c->settle[i].proposal = prop_moved(t, nt, c->settle[i].proposal);
 		}
 	return 0;
 }
@@ -525,7 +526,8 @@ int ike_engine_rekey_child(struct ike_engine *e, const struct kipsecd_tunnel *t,
 
 	if (!tun_find(e, t) || pidx >= t->n_proxy_ids)
 		return -1;
-	if (proxy_has_qm(e, t, pidx))
+	/* under way, or done and the new outbound SA about to go in */
+	if (proxy_has_qm(e, t, pidx) || proxy_settling(e, t, pidx))
 		return 0;
 	for (struct ike_child *c = e->children; c; c = c->next)
 		if (c->t == t && c->pidx == pidx && !c->rekeyed)
@@ -561,7 +563,10 @@ int ike_engine_sa_expired(struct ike_engine *e, const struct kipsecd_tunnel *t,
 	for (struct ike_child *c = e->children; c; c = c->next)
 		if (c->t == t && c->proto == proto &&
 		    (c->spi_in == spi || c->spi_out == spi)) {
+			uint32_t serial = c->serial;
+
 			child_delete(e, c, true);
+			child_replaced_gone(e, t, serial);
 			return 0;
 		}
 	return -1;
@@ -752,6 +757,11 @@ void ike_engine_timer(struct ike_engine *e, ike_timer_id id)
 		if (c)
 			child_grace_over(e, c);
 		return;
+	case T_CHILD_SETTLE:
+		c = child_find_serial(e, serial);
+		if (c)
+			child_settle_over(e, c);
+		return;
 	}
 }
 
@@ -811,6 +821,7 @@ bool ike_engine_child_at(const struct ike_engine *e, const struct kipsecd_tunnel
 		st->life_seconds = c->life_s;
 		st->age_ms = enow(me) - c->created_ms;
 		st->rekeyed = c->rekeyed;
+		st->settling = c->settle != NULL;
 		return true;
 	}
 	return false;

@@ -191,7 +191,11 @@ static void refresh_tunnel(struct kipsecd_ike *ik, struct kipsecd_tunnel_state *
 		ts->p1.proposal = -1;
 		ts->p1.established = ts->p1.expires = 0;
 	}
-	/* Phase 2: the newest pair of each proxy ID that is not replaced. */
+	/*
+	 * Phase 2: the newest pair of each proxy ID that is not replaced. A
+	 * rekey of ours that is settling (its outbound SA not in yet) does
+	 * not count before it carries our traffic: the old pair is shown.
+	 */
 	seen = calloc(ts->n_p2 ? ts->n_p2 : 1, sizeof(*seen));
 	if (!seen)
 		return;
@@ -199,7 +203,7 @@ static void refresh_tunnel(struct kipsecd_ike *ik, struct kipsecd_tunnel_state *
 		struct kipsecd_p2_state *p;
 		uint64_t installed_at;
 
-		if (cs.proxy_index >= ts->n_p2 || cs.rekeyed)
+		if (cs.proxy_index >= ts->n_p2 || cs.rekeyed || cs.settling)
 			continue;
 		p = &ts->p2[cs.proxy_index];
 		installed_at = now > cs.age_ms ? now - cs.age_ms : 0;
@@ -842,9 +846,12 @@ void kipsecd_ike_resync(struct kipsecd *d, struct kipsecd_tunnel_state *ts)
 		free(s.spis);
 		return;
 	}
-	/* Pairs the module lost (their hard EXPIRE was among the lost events). */
+	/*
+	 * Pairs the module lost (their hard EXPIRE was among the lost events);
+	 * a settling pair has no outbound SA yet.
+	 */
 	for (i = 0; ike_engine_child_at(ik->e, ts->cfg, i, &cs) && n < 64; i++)
-		if (!spi_in(&s, cs.spi_in) || !spi_in(&s, cs.spi_out)) {
+		if (!spi_in(&s, cs.spi_in) || (!cs.settling && !spi_in(&s, cs.spi_out))) {
 			gone[n] = cs.spi_in;
 			gone_proto[n++] = cs.proto;
 		}

@@ -245,6 +245,7 @@ static void delete_input(struct ike_engine *e, struct ike_p1 *p1,
 			       (uint32_t)s[2] << 8 | s[3];
 		uint8_t proto = d->proto == IKE_PROTO_AH ? IPPROTO_AH : IPPROTO_ESP;
 		struct ike_child *c, *hit = NULL;
+		uint32_t serial;
 		char pid[256];
 
 		/* the peer names its inbound SA: our outbound one */
@@ -263,7 +264,10 @@ static void delete_input(struct ike_engine *e, struct ike_p1 *p1,
 		diag_proxy(t, hit->pidx, pid, sizeof(pid));
 		elog(e, t, KIPSECD_LOG_NOTICE, D_INFO_DELETE_P2,
 		     proto == IPPROTO_AH ? "AH" : "ESP", spi, pid);
+		serial = hit->serial;
 		child_delete(e, hit, false);
+		/* our rekey of it, still settling, takes the traffic now */
+		child_replaced_gone(e, t, serial);
 	}
 }
 

@@ -14,7 +14,11 @@
  * Make-before-break at both ends: the responder installs its inbound SA
  * before it sends QM2 and its outbound one when QM3 arrives; the initiator
  * installs both when QM2 arrives, before it sends QM3. So neither end
- * sends on the new pair before the other can receive on it.
+ * sends on the new pair before the other can receive on it. A responder
+ * that installs only on QM3 (strongSwan's charon) cannot receive on it
+ * yet when our QM3 leaves: the initiator of a rekey therefore installs
+ * its outbound SA IKE_REKEY_SETTLE_MS later, the old pair carrying the
+ * traffic meanwhile (a first Quick Mode has no old pair to wait on).
  */
 #include <netinet/in.h>
 #include <stdio.h>
@@ -207,6 +211,14 @@ bool proxy_has_child(struct ike_engine *e, const struct kipsecd_tunnel *t, size_
 	return false;
 }
 
+bool proxy_settling(struct ike_engine *e, const struct kipsecd_tunnel *t, size_t pidx)
+{
+	for (struct ike_child *c = e->children; c; c = c->next)
+		if (c->t == t && c->pidx == pidx && c->settle)
+			return true;
+	return false;
+}
+
 bool proxy_has_qm(struct ike_engine *e, const struct kipsecd_tunnel *t, size_t pidx)
 {
 	for (struct ike_p1 *p = e->p1s; p; p = p->next)
@@ -230,15 +242,26 @@ void child_delete(struct ike_engine *e, struct ike_child *c, bool tell_peer)
 				 spi, 4, 1);
 	}
 	if (e->env.sa_delete) {
-		e->env.sa_delete(e->env.ctx, c->t, KIPSEC_DIR_OUT, c->proto, c->spi_out);
+		/* a settling pair has no outbound SA yet */
+		if (!c->settle)
+			e->env.sa_delete(e->env.ctx, c->t, KIPSEC_DIR_OUT, c->proto,
+					 c->spi_out);
 		e->env.sa_delete(e->env.ctx, c->t, KIPSEC_DIR_IN, c->proto, c->spi_in);
 	}
-	etimer_cancel(e, TIMER_ID(c->serial, T_CHILD_DELETE));
 	for (struct ike_child **pp = &e->children; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
 			break;
 		}
+	child_free(e, c);
+}
+
+void child_free(struct ike_engine *e, struct ike_child *c)
+{
+	etimer_cancel(e, TIMER_ID(c->serial, T_CHILD_DELETE));
+	etimer_cancel(e, TIMER_ID(c->serial, T_CHILD_SETTLE));
+	if (c->settle)
+		OPENSSL_clear_free(c->settle, 2 * sizeof(*c->settle));
 	free(c);
 }
 
@@ -343,61 +366,25 @@ static void qm_done(struct ike_qm *qm)
 	qm_gc(p1);
 }
 
-static bool qm_install(struct ike_qm *qm)
+/*
+ * Which older pair goes when c is complete. Our rekey (@old_serial): the
+ * pair it replaces, deleted (with a Delete to the peer) after the grace
+ * period. A peer's Quick Mode: none, the peer deletes what it replaced.
+ * Our first Quick Mode for a proxy ID that already has a pair, as when
+ * both ends started at once: the pair whose Ni is smaller, a choice both
+ * ends make alike.
+ */
+static void child_retire_older(struct ike_engine *e, struct ike_child *c,
+			       bool initiator, uint32_t old_serial)
 {
-	struct ike_p1 *p1 = qm->p1;
-	struct ike_engine *e = p1->e;
-	const struct kipsecd_tunnel *t = p1->t;
-	struct ike_child_sa *in = calloc(1, sizeof(*in)), *out = calloc(1, sizeof(*out));
-	struct ike_child *c = calloc(1, sizeof(*c));
-	char pid[256], name[KIPSECD_PROPOSAL_NAME_MAX];
-	const char *pn = qm->chosen->proto == IPPROTO_AH ? "ah" : "esp";
-	uint32_t old_serial = qm->rekey_of;
-	bool ok = false;
-
-	diag_proxy(t, qm->pidx, pid, sizeof(pid));
-	if (!in || !out || !c || !child_keys(qm, qm->spi_in, in) ||
-	    !child_keys(qm, qm->spi_out, out)) {
-		elog(e, t, KIPSECD_LOG_ERROR, D_P2_INSTALL_FAIL, pid);
-		goto out;
-	}
-	in->info.dir = KIPSEC_DIR_IN;
-	in->info.has_replay_window = true;
-	in->info.replay_window = t->replay_window;
-	in->installed = qm->in_installed;
-	out->info.dir = KIPSEC_DIR_OUT;
-	if (e->env.sa_install && e->env.sa_install(e->env.ctx, t, in, out)) {
-		elog(e, t, KIPSECD_LOG_ERROR, D_P2_INSTALL_FAIL, pid);
-		goto out;	/* qm_free removes an inbound SA put in early */
-	}
-	c->t = t;
-	c->p1_serial = p1->serial;
-	c->serial = new_serial(e);
-	c->pidx = qm->pidx;
-	c->proto = qm->chosen->proto;
-	c->spi_in = qm->spi_in;
-	c->spi_out = qm->spi_out;
-	c->prop = qm->chosen;
-	c->life_s = qm->life_s;
-	c->life_kb = qm->life_kb;
-	c->created_ms = enow(e);
-	memcpy(c->ni_tag, qm->ni, qm->ni_len < 16 ? qm->ni_len : 16);
-	/*
-	 * Which older pair goes. Our rekey: the pair it replaces, deleted
-	 * (with a Delete to the peer) after the grace period. A peer's
-	 * Quick Mode: none, the peer deletes what it replaced. Our first
-	 * Quick Mode for a proxy ID that already has a pair, as when both
-	 * ends started at once: the pair whose Ni is smaller, a choice both
-	 * ends make alike.
-	 */
 	for (struct ike_child *o = e->children; o; o = o->next) {
 		struct ike_child *loser = NULL;
 
-		if (o->t != t || o->pidx != qm->pidx || o->rekeyed)
+		if (o == c || o->t != c->t || o->pidx != c->pidx || o->rekeyed || o->settle)
 			continue;
 		if (old_serial)
 			loser = o->serial == old_serial ? o : NULL;
-		else if (qm->initiator)
+		else if (initiator)
 			loser = memcmp(o->ni_tag, c->ni_tag, 16) < 0 ? o : c;
 		if (!loser)
 			continue;
@@ -406,12 +393,80 @@ static bool qm_install(struct ike_qm *qm)
 		if (loser == c)
 			break;
 	}
+}
+
+static void child_log_up(struct ike_engine *e, const struct ike_child *c, bool rekey)
+{
+	char pid[256], name[KIPSECD_PROPOSAL_NAME_MAX];
+	const char *pn = c->proto == IPPROTO_AH ? "ah" : "esp";
+
+	diag_proxy(c->t, c->pidx, pid, sizeof(pid));
+	elog(e, c->t, KIPSECD_LOG_NOTICE, D_P2_UP, pid,
+	     kipsecd_p2_name(c->prop, name, sizeof(name)), pn, c->spi_in, pn,
+	     c->spi_out, c->life_s, rekey ? " (rekey)" : "");
+}
+
+static struct ike_child *child_new(struct ike_qm *qm)
+{
+	struct ike_p1 *p1 = qm->p1;
+	struct ike_child *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->t = p1->t;
+	c->p1_serial = p1->serial;
+	c->serial = new_serial(p1->e);
+	c->pidx = qm->pidx;
+	c->proto = qm->chosen->proto;
+	c->spi_in = qm->spi_in;
+	c->spi_out = qm->spi_out;
+	c->prop = qm->chosen;
+	c->life_s = qm->life_s;
+	c->life_kb = qm->life_kb;
+	c->created_ms = enow(p1->e);
+	memcpy(c->ni_tag, qm->ni, qm->ni_len < 16 ? qm->ni_len : 16);
+	return c;
+}
+
+/* The two SAs of qm's pair, keys derived; false (and nothing to free) on failure. */
+static bool qm_child_sas(struct ike_qm *qm, struct ike_child_sa *in, struct ike_child_sa *out)
+{
+	const struct kipsecd_tunnel *t = qm->p1->t;
+
+	if (!child_keys(qm, qm->spi_in, in) || !child_keys(qm, qm->spi_out, out))
+		return false;
+	in->info.dir = KIPSEC_DIR_IN;
+	in->info.has_replay_window = true;
+	in->info.replay_window = t->replay_window;
+	in->installed = qm->in_installed;
+	out->info.dir = KIPSEC_DIR_OUT;
+	return true;
+}
+
+static bool qm_install(struct ike_qm *qm)
+{
+	struct ike_p1 *p1 = qm->p1;
+	struct ike_engine *e = p1->e;
+	const struct kipsecd_tunnel *t = p1->t;
+	struct ike_child_sa *in = calloc(1, sizeof(*in)), *out = calloc(1, sizeof(*out));
+	struct ike_child *c = child_new(qm);
+	char pid[256];
+	bool ok = false;
+
+	diag_proxy(t, qm->pidx, pid, sizeof(pid));
+	if (!in || !out || !c || !qm_child_sas(qm, in, out)) {
+		elog(e, t, KIPSECD_LOG_ERROR, D_P2_INSTALL_FAIL, pid);
+		goto out;
+	}
+	if (e->env.sa_install && e->env.sa_install(e->env.ctx, t, in, out)) {
+		elog(e, t, KIPSECD_LOG_ERROR, D_P2_INSTALL_FAIL, pid);
+		goto out;	/* qm_free removes an inbound SA put in early */
+	}
+	child_retire_older(e, c, qm->initiator, qm->rekey_of);
 	c->next = e->children;
 	e->children = c;
+	child_log_up(e, c, qm->rekey_of != 0);
 	c = NULL;
-	elog(e, t, KIPSECD_LOG_NOTICE, D_P2_UP, pid,
-	     kipsecd_p2_name(qm->chosen, name, sizeof(name)), pn, qm->spi_in, pn,
-	     qm->spi_out, qm->life_s, old_serial ? " (rekey)" : "");
 	ok = true;
 out:
 	if (in)
@@ -420,6 +475,101 @@ out:
 		OPENSSL_clear_free(out, sizeof(*out));
 	free(c);
 	return ok;
+}
+
+/*
+ * Our rekey: how long the new outbound SA waits after QM3, 0 for at once.
+ * The old pair keeps our traffic meanwhile, so the wait ends
+ * IKE_REKEY_SETTLE_MARGIN_MS before its hard lifetime; without an old pair
+ * (gone, replaced already, or about to expire) there is nothing to wait on.
+ */
+static uint64_t qm_settle_ms(struct ike_qm *qm)
+{
+	struct ike_engine *e = qm->p1->e;
+	struct ike_child *old = qm->rekey_of ? child_find_serial(e, qm->rekey_of) : NULL;
+	uint64_t now = enow(e), end, left;
+
+	if (!qm->initiator || !old || old->rekeyed || old->settle ||
+	    old->t != qm->p1->t || old->pidx != qm->pidx)
+		return 0;
+	end = old->created_ms + (uint64_t)old->life_s * 1000;
+	left = end > now ? end - now : 0;
+	if (left <= IKE_REKEY_SETTLE_MARGIN_MS)
+		return 0;
+	left -= IKE_REKEY_SETTLE_MARGIN_MS;
+	return left < IKE_REKEY_SETTLE_MS ? left : IKE_REKEY_SETTLE_MS;
+}
+
+/*
+ * Our rekey's first step, before QM3 leaves: the inbound SA goes in, the
+ * pair is kept (settling) with both SAs and their keys, and the outbound
+ * SA follows when T_CHILD_SETTLE fires (child_settle_over). The pair
+ * needs no phase 1 from here on.
+ */
+static bool qm_install_settle(struct ike_qm *qm, uint64_t ms)
+{
+	struct ike_p1 *p1 = qm->p1;
+	struct ike_engine *e = p1->e;
+	const struct kipsecd_tunnel *t = p1->t;
+	struct ike_child_sa *sas = calloc(2, sizeof(*sas));
+	struct ike_child *c = child_new(qm);
+	const char *pn = qm->chosen->proto == IPPROTO_AH ? "ah" : "esp";
+	char pid[256];
+
+	diag_proxy(t, qm->pidx, pid, sizeof(pid));
+	if (!sas || !c || !qm_child_sas(qm, &sas[0], &sas[1]) ||
+	    (e->env.sa_install && e->env.sa_install(e->env.ctx, t, &sas[0], NULL))) {
+		elog(e, t, KIPSECD_LOG_ERROR, D_P2_INSTALL_FAIL, pid);
+		if (sas)
+			OPENSSL_clear_free(sas, 2 * sizeof(*sas));
+		free(c);
+		return false;
+	}
+	sas[0].installed = true;
+	c->settle = sas;
+	c->replaces = qm->rekey_of;
+	c->next = e->children;
+	e->children = c;
+	etimer_set(e, TIMER_ID(c->serial, T_CHILD_SETTLE), ms);
+	elog(e, t, KIPSECD_LOG_DEBUG, D_P2_SETTLE, pid, pn, c->spi_in, pn, c->spi_out,
+	     (unsigned long long)ms);
+	return true;
+}
+
+/* The settle time of our rekey is over (or the old pair went): the outbound SA. */
+void child_settle_over(struct ike_engine *e, struct ike_child *c)
+{
+	struct ike_child_sa *sas = c->settle;
+	char pid[256];
+
+	if (!sas)
+		return;
+	etimer_cancel(e, TIMER_ID(c->serial, T_CHILD_SETTLE));
+	if (e->env.sa_install && e->env.sa_install(e->env.ctx, c->t, &sas[0], &sas[1])) {
+		diag_proxy(c->t, c->pidx, pid, sizeof(pid));
+		elog(e, c->t, KIPSECD_LOG_ERROR, D_P2_INSTALL_FAIL, pid);
+		/* the peer has the pair: tell it, and keep the old one */
+		child_delete(e, c, true);
+		return;
+	}
+	OPENSSL_clear_free(sas, 2 * sizeof(*sas));
+	c->settle = NULL;
+	child_retire_older(e, c, true, c->replaces);
+	child_log_up(e, c, true);
+}
+
+void child_replaced_gone(struct ike_engine *e, const struct kipsecd_tunnel *t,
+			 uint32_t serial)
+{
+	struct ike_child *c;
+
+	for (c = e->children; c; c = c->next)
+		if (c->t == t && c->settle && c->replaces == serial)
+			break;
+	if (!c)
+		return;
+	elog(e, t, KIPSECD_LOG_DEBUG, D_P2_SETTLE_NOW, c->spi_out);
+	child_settle_over(e, c);
 }
 
 /* The responder's inbound SA, in place before QM2 leaves. */
@@ -660,6 +810,7 @@ static void qm_got2(struct ike_qm *qm, const struct ike_msg *m, const uint8_t *r
 	struct ike_hdr h;
 	struct ike_builder b;
 	size_t hoff;
+	uint64_t settle;
 	char why[512], ours[512], pid[256];
 
 	diag_proxy(t, qm->pidx, pid, sizeof(pid));
@@ -766,8 +917,12 @@ static void qm_got2(struct ike_qm *qm, const struct ike_msg *m, const uint8_t *r
 		p1_remove_qm(p1, qm);
 		return;
 	}
-	/* Both SAs before QM3: the responder starts sending once it has QM3. */
-	if (!qm_install(qm)) {
+	/*
+	 * Our SAs before QM3: the responder starts sending once it has QM3.
+	 * A rekey's outbound SA waits a little longer (qm_settle_ms).
+	 */
+	settle = qm_settle_ms(qm);
+	if (!(settle ? qm_install_settle(qm, settle) : qm_install(qm))) {
 		ike_buf_free(&b.buf);
 		p1_remove_qm(p1, qm);
 		return;
