@@ -270,7 +270,7 @@ step "AH: an integrity-only SA, shown as proto ah, deleted"
 expect_ok kipsec sa add kipsec0 dir in spi 0x3000 proto ah auth hmac-sha256-128 key "0x$K4" \
 	replay-window 256 esn on
 show sa show kipsec0 dir in spi 0x3000 proto ah
-has_line "AH" "$out" "kipsec0 in spi 0x00003000 ah auth hmac-sha256-128 replay-window 256 esn on"
+has_line "AH" "$out" "kipsec0 in spi 0x00003000 ah auth hmac-sha256-128 replay-window 256 esn on ah-align 8"
 show -j sa show kipsec0 dir in spi 0x3000 proto ah
 json_check "AH -j" "$out" '
 assert len(j) == 1, j
@@ -278,7 +278,16 @@ s = j[0]
 assert s["proto"] == "ah", s
 assert s["auth"] == "hmac-sha256-128", s
 assert not s.get("aead") and not s.get("enc"), s
+assert s["ah_align"] == 8, s
 '
+# the flag goes to the module and comes back from it
+expect_ok kipsec sa add kipsec0 dir out spi 0x3001 proto ah auth hmac-sha256-128 key "0x$K4" \
+	ah-align 4
+show sa show kipsec0 dir out spi 0x3001 proto ah
+has_line "AH, 4-byte alignment" "$out" "kipsec0 out spi 0x00003001 ah auth hmac-sha256-128 esn off ah-align 4"
+show -j sa show kipsec0 dir out spi 0x3001 proto ah
+json_check "AH, 4-byte alignment, -j" "$out" 'assert j[0]["ah_align"] == 4, j'
+expect_ok kipsec sa del kipsec0 dir out spi 0x3001 proto ah
 expect_err 1 "no such SA" kipsec sa show kipsec0 dir in spi 0x3000 proto esp
 expect_ok kipsec sa del kipsec0 dir in spi 0x3000 proto ah
 expect_err 1 "no such SA" kipsec sa show kipsec0 dir in spi 0x3000 proto ah
